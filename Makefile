@@ -1,0 +1,35 @@
+# Two entry points for a fresh Debian machine with Python 3.11 (see README):
+#   make demo   set up, generate the synthetic authorities, run the whole pipeline
+#   make test   set up, run the whole test suite
+# Both are idempotent: setup only installs what is missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.corpar-installed
+
+.PHONY: setup demo test lint clean-outputs
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "corpar (Python 3)" >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/corpar demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check pipeline tests notebooks
+	$(BIN)/ruff format --check pipeline tests
+
+clean-outputs:
+	rm -rf outputs/* data/processed/*

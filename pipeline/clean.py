@@ -1,0 +1,316 @@
+"""Pure DataFrame -> DataFrame cleaning: dates, codes, multi-year history, pseudonyms.
+
+Nothing here touches a file. Every row that cannot be used is returned in a ``rejected``
+frame with its reason (and its file and row), and every value that had to be read in an
+unusual way is reported, so no figure is computed on silently altered data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from pipeline import schema
+from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YEAR, Problem, YearReturn
+
+log = logging.getLogger(__name__)
+
+FIX = "_fix"
+# Columns dropped from processed tables: no indicator needs postcodes, and they identify.
+DROPPED_COLUMNS = ("HOME_POST", "PL_POST")
+
+# Formats tried in order. The first is the 903's own; the rest are what Excel round trips
+# make of it. Each non-standard format is reported with its rows, so nothing is guessed
+# silently. Two-digit years follow Python's rule: 00-68 are 2000-2068, 69-99 1969-1999.
+DATE_FORMATS = (
+    ("%d/%m/%Y", "dd/mm/yyyy"),
+    ("%Y-%m-%d", "yyyy-mm-dd"),
+    ("%Y-%m-%d %H:%M:%S", "yyyy-mm-dd hh:mm:ss"),
+    ("%d/%m/%Y %H:%M:%S", "dd/mm/yyyy hh:mm:ss"),
+    ("%d/%m/%Y %H:%M", "dd/mm/yyyy hh:mm"),
+    ("%d-%m-%Y", "dd-mm-yyyy"),
+    ("%d.%m.%Y", "dd.mm.yyyy"),
+    ("%d/%m/%y", "dd/mm/yy"),
+)
+STANDARD_DATE = "dd/mm/yyyy"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass
+class DateParse:
+    """Parsed dates, which format each value was read with, and which could not be read."""
+
+    values: pd.Series
+    formats: pd.Series
+    bad: pd.Series
+
+
+def parse_dates(text: pd.Series) -> DateParse:
+    """Parse UK dates and their usual Excel variants; blank stays missing.
+
+    >>> r = parse_dates(pd.Series(["01/02/2024", "2024-02-01", "01/02/24", "45323", "",
+    ...                            "31/02/2024"]))
+    >>> [str(d.date()) if not pd.isna(d) else None for d in r.values]
+    ['2024-02-01', '2024-02-01', '2024-02-01', '2024-02-01', None, None]
+    >>> r.formats.tolist()
+    ['dd/mm/yyyy', 'yyyy-mm-dd', 'dd/mm/yy', 'Excel serial number', '', '']
+    >>> r.bad.tolist()
+    [False, False, False, False, False, True]
+    """
+    s = text.fillna("").astype(str).str.strip()
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    formats = pd.Series("", index=s.index, dtype=object)
+    todo = s != ""
+    for fmt, label in DATE_FORMATS:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        idx = parsed.index[ok]
+        out.loc[idx] = parsed[ok].dt.normalize().astype("datetime64[ns]")
+        formats.loc[idx] = label
+        todo.loc[idx] = False
+    if todo.any():
+        serial = pd.to_numeric(s[todo].where(s[todo].str.fullmatch(r"\d{4,5}")), errors="coerce")
+        ok = serial.between(1, 80000)
+        idx = serial.index[ok]
+        out.loc[idx] = _EXCEL_EPOCH + pd.to_timedelta(serial[ok], unit="D")
+        formats.loc[idx] = "Excel serial number"
+        todo.loc[idx] = False
+    return DateParse(out, formats, todo)
+
+
+def _rows(part: pd.DataFrame) -> tuple[int, ...]:
+    """The spreadsheet row numbers of the rows in ``part``."""
+    return tuple(int(r) for r in part[SOURCE_ROW])
+
+
+def _files(df: pd.DataFrame, mask: pd.Series):
+    for f, part in df.loc[mask].groupby(SOURCE_FILE, sort=True):
+        yield f, part
+
+
+@dataclass
+class Cleaned:
+    """One table after cleaning: typed rows, rejected rows with reasons, and problems."""
+
+    table: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
+    """Type one 903 table read as text: dates, codes, numbers; reject unusable rows.
+
+    A row is rejected (kept, with its reason) when it has no CHILD, or when a date in its
+    key (e.g. DECOM, REVIEW) or a Header DOB cannot be read. Other unreadable dates become
+    missing and are reported.
+    """
+    df = df.copy()
+    problems: list[Problem] = []
+    reasons = pd.Series("", index=df.index, dtype=object)
+
+    no_child = df["CHILD"] == ""
+    reasons[no_child] = "CHILD is blank"
+    for f, part in _files(df, no_child):
+        problems.append(Problem("warning", f, "CHILD is blank: these rows cannot be linked to a "
+                                "child and are not used", "CHILD", _rows(part)))
+
+    critical_dates = set(table.key) | ({"DOB"} if table.name == "Header" else set())
+    for col in table.dates:
+        parsed = parse_dates(df[col])
+        df[col] = parsed.values
+        unusual = (parsed.formats != "") & (parsed.formats != STANDARD_DATE)
+        for label in sorted(set(parsed.formats[unusual])):
+            m = parsed.formats == label
+            for f, part in _files(df, m):
+                problems.append(Problem("warning", f, f"dates written as {label} (not dd/mm/yyyy) "
+                                        "were read as such; check them", col,
+                                        _rows(part)))
+        if parsed.bad.any():
+            for f, part in _files(df, parsed.bad):
+                action = ("these rows are not used" if col in critical_dates
+                          else "treated as blank")
+                problems.append(Problem("warning", f, f"not a date that can be read "
+                                        f"(dd/mm/yyyy expected): {action}", col,
+                                        _rows(part)))
+            if col in critical_dates:
+                reasons[parsed.bad & (reasons == "")] = f"{col} is not a readable date"
+
+    for col in table.codes:
+        df[col] = df[col].str.upper()
+    if "SEX" in df.columns:
+        df["SEX"] = df["SEX"].map(lambda v: schema.SEX_TO_STANDARD.get(v, v))
+    for col in table.numbers:
+        num = pd.to_numeric(df[col].where(df[col] != ""), errors="coerce")
+        bad = num.isna() & (df[col] != "")
+        for f, part in _files(df, bad):
+            problems.append(Problem("warning", f, "not a number: treated as blank", col,
+                                    _rows(part)))
+        df[col] = num
+    df = df.drop(columns=[c for c in DROPPED_COLUMNS if c in df.columns])
+
+    rejected = df.loc[reasons != ""].assign(_reason=reasons[reasons != ""])
+    return Cleaned(df.loc[reasons == ""].reset_index(drop=True), rejected, problems)
+
+
+def stitch(frames: list[pd.DataFrame], table: schema.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Combine one table from several years' returns: the latest return wins for a key.
+
+    ``frames`` are cleaned tables, each with a ``_year`` column. Within one return, a key
+    held by two rows keeps the later row; the other is returned as rejected ("duplicate").
+    Tables that belong to one year (OC2, OC3 ...) keep every year's rows.
+    """
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=[*table.columns, YEAR]), pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True).sort_values(YEAR, kind="stable")
+    within = [*table.key, YEAR]
+    dup_in_return = df.duplicated(within, keep="last")
+    rejected = df.loc[dup_in_return].assign(
+        _reason=f"duplicate {'/'.join(table.key)} in the same return: the later row is used")
+    df = df.loc[~dup_in_return]
+    if not table.per_year:
+        df = df.drop_duplicates(list(table.key), keep="last")
+    return df.reset_index(drop=True), rejected.reset_index(drop=True)
+
+
+def year_end(year: str) -> pd.Timestamp:
+    """31 March at the end of collection year ``year`` ("2024-25" -> 2025-03-31)."""
+    return pd.Timestamp(int(year[:4]) + 1, 3, 31)
+
+
+def close_superseded_episodes(episodes: pd.DataFrame, latest_year: str) -> pd.DataFrame:
+    """Close episodes left open in an older return that a later return supersedes.
+
+    An episode open (DEC blank) in an older return that is not in the latest return cannot
+    still be open. Rules (after liia-tools' "fix episodes" stage, written for this project):
+
+    * the child's next episode is a new period of care (RNE S): DEC = the earlier of that
+      year's 31 March and the day before the next DECOM; REC stays blank (reason unknown);
+    * the child's next episode continues care: DEC = the next DECOM, REC = X1;
+    * no next episode: DEC = 31 March of the older return's year; REC blank.
+
+    Each changed row is marked in ``_fix``. Open episodes of the latest return stay open.
+
+    >>> e = pd.DataFrame({"CHILD": ["a", "a", "b"], "DECOM": pd.to_datetime(
+    ...     ["2022-05-01", "2023-06-01", "2022-07-01"]), "DEC": pd.to_datetime([None, None, None]),
+    ...     "RNE": ["S", "P", "S"], "REC": ["", "", ""], "_year": ["2022-23", "2023-24", "2022-23"]})
+    >>> out = close_superseded_episodes(e, "2023-24")
+    >>> out["DEC"].dt.strftime("%Y-%m-%d").fillna("open").tolist(), out["REC"].tolist()
+    (['2023-06-01', 'open', '2023-03-31'], ['X1', '', ''])
+    """
+    df = episodes.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
+    if FIX not in df.columns:
+        df[FIX] = ""
+    if df.empty:
+        return df
+    same_child_next = df["CHILD"].shift(-1) == df["CHILD"]
+    next_decom = df["DECOM"].shift(-1).where(same_child_next)
+    next_rne = df["RNE"].shift(-1).where(same_child_next)
+    stale = df["DEC"].isna() & (df[YEAR] < latest_year)
+    ye = df[YEAR].map(year_end)
+
+    reentry = stale & same_child_next & (next_rne == "S")
+    df.loc[reentry, "DEC"] = np.minimum(ye[reentry], next_decom[reentry] - timedelta(days=1))
+    df.loc[reentry, FIX] = "closed: open in an older return, child re-entered care later"
+
+    cont = stale & same_child_next & (next_rne != "S")
+    df.loc[cont, "DEC"] = next_decom[cont]
+    df.loc[cont, "REC"] = "X1"
+    df.loc[cont, FIX] = "closed: open in an older return, superseded by the next episode"
+
+    last = stale & ~same_child_next
+    df.loc[last, "DEC"] = ye[last]
+    df.loc[last, FIX] = "closed: open in an older return, child absent from later returns"
+    n = int(stale.sum())
+    if n:
+        log.info("closed %d episode(s) left open in older returns", n)
+    return df
+
+
+def pseudonymise(values: pd.Series, key: bytes, kind: str = "CHILD") -> pd.Series:
+    """Replace identifiers with a keyed hash (HMAC-SHA256), stable for one key.
+
+    The same id gives the same pseudonym in every table and year, so tables still join;
+    without the key the id cannot be recovered or confirmed by guessing. Blank stays blank.
+
+    >>> p = pseudonymise(pd.Series(["001", "", "001", "002"]), b"k").tolist()
+    >>> p[0] == p[2] != p[3], p[1], len(p[0]), "001" in p[0]
+    (True, '', 20, False)
+    """
+    def one(v: str) -> str:
+        if not v:
+            return ""
+        return hmac.new(key, f"{kind}:{v}".encode(), hashlib.sha256).hexdigest()[:20]
+
+    uniq = {v: one(v) for v in pd.unique(values.fillna("").astype(str))}
+    return values.fillna("").astype(str).map(uniq)
+
+
+@dataclass
+class History:
+    """Every table of one authority's stitched history, cleaned, with what was rejected."""
+
+    tables: dict[str, pd.DataFrame]
+    attainment: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: list[Problem]
+    years: list[str]
+
+
+def build_history(returns: list[YearReturn], key: bytes) -> History:
+    """Clean and stitch several years' returns into one pseudonymised history."""
+    problems = [p for r in returns for p in r.problems]
+    rejected_parts = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name, table in schema.ALL_TABLES.items():
+        cleaned = []
+        for r in returns:
+            if name in r.tables:
+                c = clean_table(table, r.tables[name])
+                problems.extend(c.problems)
+                cleaned.append(c.table)
+                if len(c.rejected):
+                    rejected_parts.append(c.rejected.assign(_table=name))
+        stitched, dup = stitch(cleaned, table)
+        if len(dup):
+            rejected_parts.append(dup.assign(_table=name))
+            for f, part in dup.groupby(SOURCE_FILE):
+                problems.append(Problem("warning", f, f"{len(part)} row(s) repeat "
+                                        f"{'/'.join(table.key)} of another row: the later row "
+                                        "is used", table.key[-1], _rows(part)))
+        if name == "Episodes" and returns:
+            stitched = close_superseded_episodes(stitched, returns[-1].year)
+        tables[name] = stitched
+    attainment = pd.concat([r.attainment for r in returns if r.attainment is not None]
+                           or [pd.DataFrame(columns=list(schema.ATTAINMENT_COLUMNS))],
+                           ignore_index=True)
+    rejected = (pd.concat(rejected_parts, ignore_index=True) if rejected_parts
+                else pd.DataFrame(columns=["_table", "_reason", SOURCE_FILE, SOURCE_ROW]))
+    # Pseudonymise last: every table and the rejected rows share one mapping.
+    for name, df in tables.items():
+        tables[name] = _pseudonymise_frame(df, key)
+    attainment = _pseudonymise_frame(attainment, key)
+    rejected = _pseudonymise_frame(rejected, key)
+    return History(tables, attainment, rejected, problems, [r.year for r in returns])
+
+
+def _pseudonymise_frame(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
+    df = df.copy()
+    if "CHILD" in df.columns:
+        df["CHILD"] = pseudonymise(df["CHILD"], key, "CHILD")
+    if "UPN" in df.columns:
+        df["UPN"] = pseudonymise(df["UPN"], key, "UPN")
+    return df
+
+
+def as_date(d: date | pd.Timestamp) -> pd.Timestamp:
+    """A date as a pandas Timestamp at midnight (for comparisons with cleaned columns)."""
+    return pd.Timestamp(d).normalize()

@@ -1,0 +1,143 @@
+"""The ``corpar`` command line: demo, synth, run.
+
+Exit code 0 when every requested report was produced; otherwise 1, with one clear line per
+failure (and the problems under it). A usage or configuration error exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pipeline.config import (
+    DEFAULT_CONFIG_DIR,
+    ConfigError,
+    build_run_spec,
+    load_authorities,
+    parse_period,
+    validate_la_code,
+)
+from pipeline.run import Job, JobResult, run_jobs
+
+log = logging.getLogger("corpar")
+
+DEMO_PERIOD = "2025-26"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default="", help="configuration folder (default: config/)")
+    p.add_argument("--raw-dir", default="", help="raw 903 folders (default: data/raw)")
+    p.add_argument("--reference-dir", default="", help="DfE reference tables (data/reference)")
+    p.add_argument("--processed-dir", default="", help="internal outputs (data/processed)")
+    p.add_argument("--output-dir", default="", help="published outputs (outputs)")
+    p.add_argument("--workers", type=int, default=None, help="parallel jobs (default: cores)")
+    p.add_argument("-v", "--verbose", action="store_true", help="more logging")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the commands)."""
+    ap = argparse.ArgumentParser(prog="corpar", description="Corporate parenting reports "
+                                 "from the SSDA903 return.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="generate the synthetic authorities and run the whole "
+                          "pipeline for them")
+    _common(demo)
+    synth = sub.add_parser("synth", help="write the synthetic authorities' 903 files and "
+                           "reference tables")
+    synth.add_argument("--raw-dir", default="data/raw")
+    synth.add_argument("--reference-dir", default="data/reference/synthetic")
+    synth.add_argument("--la", nargs="*", help="only these synthetic authorities")
+    synth.add_argument("-v", "--verbose", action="store_true")
+    run = sub.add_parser("run", help="run the pipeline for authorities and a period")
+    who = run.add_mutually_exclusive_group(required=True)
+    who.add_argument("--la", nargs="+", help="authority code(s), e.g. 806")
+    who.add_argument("--all", action="store_true", help="every configured authority and every "
+                     "authority with a folder under the raw folder")
+    run.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25 or 2024-25-Q2")
+    _common(run)
+    return ap
+
+
+def _root(args) -> Path:
+    return (Path(args.config) if args.config else DEFAULT_CONFIG_DIR).resolve().parent
+
+
+def _resolve(arg: str, default: str, root: Path) -> Path:
+    p = Path(arg or default)
+    return p if p.is_absolute() else root / p
+
+
+def _report(results: list[JobResult], started: float) -> int:
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    for r in ok:
+        for out in r.outputs:
+            print(f"wrote {out}")
+    for r in failed:
+        for line in r.errors:
+            print(line, file=sys.stderr)
+    print(f"{len(ok)} of {len(results)} job(s) produced every report "
+          f"in {time.perf_counter() - started:.0f} s")
+    return 0 if not failed else 1
+
+
+def _jobs(args, codes: list[str], periods: list[str]) -> list[Job]:
+    return [Job(code, period, args.config, args.raw_dir, args.reference_dir,
+                args.processed_dir, args.output_dir) for code in codes for period in periods]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``corpar`` command."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    try:
+        if args.command == "synth":
+            from pipeline import synthetic
+
+            codes = synthetic.generate(Path(args.raw_dir), Path(args.reference_dir), args.la)
+            print(f"wrote synthetic authorities {', '.join(codes)} to {args.raw_dir}")
+            return 0
+        if args.command == "demo":
+            from pipeline import synthetic
+
+            root = _root(args)
+            spec = build_run_spec(synthetic.AUTHORITIES[0].code, DEMO_PERIOD, args.config or None)
+            raw = _resolve(args.raw_dir, str(spec.paths.raw), root)
+            ref = _resolve(args.reference_dir, "data/reference/synthetic", root)
+            codes = synthetic.generate(raw, ref)
+            print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
+            args.raw_dir, args.reference_dir = str(raw), str(ref)
+            return _report(run_jobs(_jobs(args, codes, [DEMO_PERIOD]), args.workers), started)
+        # run
+        periods = [parse_period(p).label for p in args.period]
+        if args.all:
+            spec = build_run_spec("000", periods[0], args.config or None, args.raw_dir or None)
+            found = {p.name for p in spec.paths.raw.iterdir() if p.is_dir()} if \
+                spec.paths.raw.is_dir() else set()
+            codes = sorted(set(load_authorities(args.config or DEFAULT_CONFIG_DIR)) | {
+                c for c in found if _valid(c)})
+            if not codes:
+                raise ConfigError(f"no authorities configured and none found in {spec.paths.raw}")
+        else:
+            codes = [validate_la_code(c) for c in args.la]
+        return _report(run_jobs(_jobs(args, codes, periods), args.workers), started)
+    except ConfigError as exc:
+        print(f"corpar: {exc}", file=sys.stderr)
+        return 2
+
+
+def _valid(code: str) -> bool:
+    try:
+        validate_la_code(code)
+        return True
+    except ConfigError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Disclosure control for published outputs: pure functions, no I/O.
+
+Policy (shared ``docs/indicators.md``): counts of 1 to 5 are shown as ``c``, and so are
+rates whose numerator or denominator is 1 to 5. Then secondary suppression: where a
+suppressed cell could be recovered from a total and the other cells, the next smallest cell
+is suppressed as well. Zero stays 0. ``x`` = not available, ``z`` = not applicable. The
+thresholds come from configuration (defaults 1 and 5).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE = "c", "x", "z"
+
+
+def is_small(n: float | None, lo: int = 1, hi: int = 5) -> bool:
+    """True when ``n`` is a count that must not be published (``lo`` to ``hi``).
+
+    >>> [is_small(n) for n in (0, 1, 5, 6, None, float("nan"))]
+    [False, True, True, False, False, False]
+    """
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return False
+    return lo <= n <= hi
+
+
+def primary(numerator: float | None, denominator: float | None, lo: int = 1,
+            hi: int = 5) -> bool:
+    """Primary suppression: a small numerator or a small denominator.
+
+    >>> primary(3, 40), primary(30, 4), primary(0, 40), primary(30, 40)
+    (True, True, False, False)
+    """
+    return is_small(numerator, lo, hi) or is_small(denominator, lo, hi)
+
+
+def secondary(counts: list[float], suppressed: list[bool], total_shown: bool = True) -> list[bool]:
+    """Add secondary suppression to cells that sum to a (published) total.
+
+    If exactly one cell is suppressed, it could be worked out from the total and the others,
+    so the smallest other non-zero, unsuppressed cell is suppressed too. Zero cells stay
+    shown (a zero reveals nothing more). Returns the new mask.
+
+    >>> secondary([3, 10, 0, 40], [True, False, False, False])
+    [True, True, False, False]
+    >>> secondary([3, 4, 40], [True, True, False])
+    [True, True, False]
+    >>> secondary([3, 10], [True, False], total_shown=False)
+    [True, False]
+    """
+    mask = list(suppressed)
+    if not total_shown or sum(mask) != 1:
+        return mask
+    candidates = [(c, i) for i, (c, s) in enumerate(zip(counts, mask, strict=True))
+                  if not s and c and not (isinstance(c, float) and math.isnan(c))]
+    if candidates:
+        mask[min(candidates)[1]] = True
+    return mask
+
+
+def fmt_number(v: float | None, dp: int = 0) -> str:
+    """A number for display with thousands separators; missing gives ``x``.
+
+    >>> fmt_number(1234.0), fmt_number(66.64, 1), fmt_number(None), fmt_number(float("nan"))
+    ('1,234', '66.6', 'x', 'x')
+    """
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return NOT_AVAILABLE
+    return f"{v:,.{dp}f}"
+
+
+def publish(table: pd.DataFrame, lo: int = 1, hi: int = 5) -> pd.DataFrame:
+    """Apply the policy to a tidy indicator table; add ``display`` and ``suppressed``.
+
+    Rows are grouped by indicator and breakdown dimension (the text before ``": "``); each
+    group's cells sum to the indicator's total row, which is published when not itself
+    suppressed, so secondary suppression applies within each group. Suppressed rows have
+    numerator and denominator blanked.
+
+    >>> t = pd.DataFrame({"indicator": ["n"] * 4, "breakdown": ["", "Sex: Male", "Sex: Female",
+    ...     "Sex: Unknown"], "numerator": [50, 42, 6, 2], "denominator": [None, 50, 50, 50],
+    ...     "value": [50, 42, 6, 2]})
+    >>> publish(t)["display"].tolist()
+    ['50', '42', 'c', 'c']
+    """
+    out = table.copy()
+    sup = [primary(n, d, lo, hi) for n, d in zip(out["numerator"], out["denominator"],
+                                                   strict=True)]
+    out["suppressed"] = sup
+    dims = out["breakdown"].fillna("").str.split(": ", n=1).str[0]
+    for (ind, dim), grp in out.groupby([out["indicator"], dims], sort=False):
+        if dim == "":
+            continue
+        total = out[(out["indicator"] == ind) & (out["breakdown"].fillna("") == "")]
+        total_shown = len(total) == 1 and not bool(total["suppressed"].iloc[0])
+        new = secondary(list(grp["numerator"]), list(grp["suppressed"]), total_shown)
+        out.loc[grp.index, "suppressed"] = new
+    out["suppressed"] = out["suppressed"].astype(bool)
+    out["display"] = [SUPPRESSED if s else fmt_number(v, 0 if float(v).is_integer() else 1)
+                      if v is not None and not (isinstance(v, float) and math.isnan(v))
+                      else NOT_AVAILABLE
+                      for s, v in zip(out["suppressed"], out["value"], strict=True)]
+    out.loc[out["suppressed"], ["numerator", "denominator", "value"]] = float("nan")
+    return out

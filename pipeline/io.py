@@ -1,0 +1,168 @@
+"""Every path the pipeline reads or writes, and the writing itself.
+
+The only module that builds paths: from a :class:`~pipeline.config.RunSpec`, whose
+authority code was validated before any path existed. Internal files (``data/processed``)
+are created readable by their owner only; published files are written atomically (to a
+temporary name, then moved), so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.clean import History
+from pipeline.config import RunSpec
+from pipeline.ssda903 import Problem
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "CORPAR_PSEUDONYM_KEY"
+KEY_FILE_ENV = "CORPAR_KEY_FILE"
+
+
+def tables_dir(spec: RunSpec) -> Path:
+    """``data/processed/<la>/<period>/tables``: cleaned, pseudonymised parquet."""
+    return spec.processed_dir / "tables"
+
+
+def notebooks_dir(spec: RunSpec) -> Path:
+    """``data/processed/<la>/<period>/notebooks``: executed notebooks, the audit trail."""
+    return spec.processed_dir / "notebooks"
+
+
+def processed_file(spec: RunSpec, name: str) -> Path:
+    """A file in the run's internal folder (never published)."""
+    return spec.processed_dir / name
+
+
+def output_file(spec: RunSpec, name: str) -> Path:
+    """A file in the run's publishable folder."""
+    return spec.output_dir / name
+
+
+def report_name(spec: RunSpec, edition: str, suffix: str) -> str:
+    """``<la>_<period>_<edition>.<suffix>`` as in the contract."""
+    return f"{spec.la_code}_{spec.period.label}_{edition}.{suffix}"
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o600 if private else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_private_csv(path: Path, df: pd.DataFrame) -> None:
+    """An internal CSV, readable by its owner only."""
+    _private_dir(path.parent)
+    _atomic_write(path, df.to_csv(index=False).encode("utf-8"), private=True)
+
+
+def write_public_bytes(path: Path, data: bytes) -> None:
+    """A published file, written atomically."""
+    _atomic_write(path, data)
+
+
+def pseudonym_key(spec: RunSpec, create: bool = True) -> bytes:
+    """The key for pseudonymising child ids.
+
+    From ``CORPAR_PSEUDONYM_KEY``, else the file named by ``CORPAR_KEY_FILE``, else the
+    configured key file (``data/.corpar_key``, outside git). When none exists and
+    ``create`` is true, a random key is written to the configured file (owner-only) and the
+    log says so: keep that file, or pseudonyms change between runs.
+    """
+    if os.environ.get(KEY_ENV):
+        return os.environ[KEY_ENV].encode()
+    path = Path(os.environ.get(KEY_FILE_ENV) or spec.paths.key_file)
+    if path.exists():
+        key = path.read_bytes().strip()
+        if len(key) < 16:
+            raise ValueError(f"{path}: the pseudonymisation key is too short (16+ characters)")
+        return key
+    if not create:
+        raise FileNotFoundError(f"no pseudonymisation key: set {KEY_ENV} or create {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, secrets.token_hex(32).encode(), private=True)
+    log.warning("created a new pseudonymisation key at %s; keep it outside git", path)
+    return path.read_bytes().strip()
+
+
+def write_history(spec: RunSpec, history: History) -> None:
+    """Write the cleaned tables as parquet, plus the read report and rejected rows."""
+    out = tables_dir(spec)
+    _private_dir(out)
+    for name, df in history.tables.items():
+        path = out / f"{name}.parquet"
+        df.to_parquet(path, index=False)
+        os.chmod(path, 0o600)
+    path = out / "attainment.parquet"
+    history.attainment.to_parquet(path, index=False)
+    os.chmod(path, 0o600)
+    write_private_csv(processed_file(spec, "rejected_rows.csv"), history.rejected)
+    write_problems(spec, history.problems, history.years, history.rejected)
+
+
+def write_problems(spec: RunSpec, problems: list[Problem], years: list[str],
+                   rejected: pd.DataFrame) -> None:
+    """``read_report.json``: what reading found (row numbers, no values), internal."""
+    counts = rejected.groupby(["_table", "_reason"]).size() if len(rejected) else pd.Series()
+    report = {
+        "years_read": years,
+        "problems": [asdict(p) for p in problems],
+        "rejected_rows": [{"table": t, "reason": r, "rows": int(n)} for (t, r), n in
+                          counts.items()],
+    }
+    _private_dir(spec.processed_dir)
+    _atomic_write(processed_file(spec, "read_report.json"),
+                  json.dumps(report, indent=1).encode(), private=True)
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file written by a run, or an empty mapping when it is not there."""
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def read_tables(spec: RunSpec) -> dict[str, pd.DataFrame]:
+    """The cleaned tables written by the clean stage."""
+    folder = tables_dir(spec)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} does not exist: run the clean stage "
+                                f"(notebooks/10_clean.ipynb) for {spec.la_code} "
+                                f"{spec.period.label} first")
+    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def write_indicators(spec: RunSpec, current: pd.DataFrame, trend: pd.DataFrame) -> None:
+    """``indicators.csv`` (contract columns) and ``indicators_trend.csv``, unsuppressed."""
+    write_private_csv(processed_file(spec, "indicators.csv"), current)
+    write_private_csv(processed_file(spec, "indicators_trend.csv"), trend)
+
+
+def read_indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicator tables written by the indicators stage."""
+    cur = processed_file(spec, "indicators.csv")
+    if not cur.exists():
+        raise FileNotFoundError(f"{cur} does not exist: run notebooks/30_indicators.ipynb "
+                                f"for {spec.la_code} {spec.period.label} first")
+    read = lambda p: pd.read_csv(p, dtype={"breakdown": str}, keep_default_na=False,  # noqa: E731
+                                 na_values={"numerator": [""], "denominator": [""],
+                                            "value": [""]})
+    return read(cur), read(processed_file(spec, "indicators_trend.csv"))

@@ -1,0 +1,146 @@
+"""Orchestration: run the stage and report notebooks with papermill, per authority and period.
+
+A job is one (authority, period): the stage notebooks in order, then each report edition,
+each executed copy kept under ``data/processed/<la>/<period>/notebooks/`` as the audit trail,
+then the export of each edition to ``outputs/<la>/<period>/``. Jobs run in a process pool;
+one job's failure never stops another. Only primitives cross the papermill boundary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import io
+from pipeline.config import PROJECT_ROOT, ConfigError, build_run_spec
+
+log = logging.getLogger(__name__)
+
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+STAGES = ("10_clean", "30_indicators")
+EDITIONS = {"council": ("council_report", "Annual corporate parenting report")}
+_KERNEL_START_ERRORS = ("Address already in use", "Kernel died before replying",
+                        "Kernel didn't respond")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One authority and period, and where to read and write (strings: they cross processes)."""
+
+    la_code: str
+    period: str
+    config_dir: str = ""
+    raw_dir: str = ""
+    reference_dir: str = ""
+    processed_dir: str = ""
+    output_dir: str = ""
+
+    def parameters(self) -> dict[str, str]:
+        """The notebook parameters: literals only."""
+        return {"la_code": self.la_code, "period": self.period, "config_dir": self.config_dir,
+                "raw_dir": self.raw_dir, "reference_dir": self.reference_dir,
+                "processed_dir": self.processed_dir, "output_dir": self.output_dir}
+
+
+@dataclass
+class JobResult:
+    """What happened to one job: success, the outputs written, and failure lines."""
+
+    la_code: str
+    period: str
+    ok: bool = True
+    outputs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _is_kernel_start_failure(exc: BaseException) -> bool:
+    return any(s in str(exc) for s in _KERNEL_START_ERRORS)
+
+
+def execute_notebook(name: str, out_path: Path, parameters: dict[str, str],
+                     kernel_name: str) -> None:
+    """Execute ``notebooks/<name>.ipynb`` with papermill into ``out_path``.
+
+    Each execution gets its own Jupyter runtime folder (connection files do not collide
+    between parallel runs), and a kernel start that loses a race for a port is retried once.
+    """
+    import papermill as pm
+
+    out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="corpar-kernel-") as runtime:
+            os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+            try:
+                pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out_path),
+                                    parameters=parameters, kernel_name=kernel_name,
+                                    progress_bar=False, cwd=str(NOTEBOOKS))
+                os.chmod(out_path, 0o600)
+                return
+            except pm.PapermillExecutionError:
+                raise
+            except (RuntimeError, TimeoutError) as exc:
+                if attempt == 1 and _is_kernel_start_failure(exc):
+                    log.warning("kernel start failed for %s (%s); retrying once", name, exc)
+                    continue
+                raise
+
+
+def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
+    import papermill as pm
+
+    head = f"{job.la_code} {job.period}: {step} failed"
+    if isinstance(exc, pm.PapermillExecutionError):
+        lines = [ln for ln in str(exc.evalue).splitlines() if ln.strip()]
+        return [f"{head}: {exc.ename}: {lines[0] if lines else ''}"] + [
+            f"    {ln}" for ln in lines[1:]]
+    return [f"{head}: {type(exc).__name__}: {exc}"]
+
+
+def run_job(job: Job) -> JobResult:
+    """Run every stage and edition for one job; never raises (failures go in the result)."""
+    result = JobResult(job.la_code, job.period)
+    try:
+        spec = build_run_spec(job.la_code, job.period, job.config_dir or None,
+                              job.raw_dir or None, job.reference_dir or None,
+                              job.processed_dir or None, job.output_dir or None)
+    except ConfigError as exc:
+        result.ok, result.errors = False, [f"{job.la_code} {job.period}: {exc}"]
+        return result
+    nb_dir = io.notebooks_dir(spec)
+    editions = EDITIONS if spec.period.is_annual else {}
+    steps = [(s, None) for s in STAGES] + [(nb, ed) for ed, (nb, _) in editions.items()]
+    for name, edition in steps:
+        t0 = time.perf_counter()
+        try:
+            executed = nb_dir / f"{name}.ipynb"
+            execute_notebook(name, executed, job.parameters(), spec.settings.kernel_name)
+            if edition:
+                title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
+                out = io.output_file(spec, io.report_name(spec, edition, "html"))
+                from pipeline.report import export_html
+
+                export_html(executed, out, title)
+                result.outputs.append(str(out))
+        except Exception as exc:  # one job's failure must never stop the others
+            result.ok = False
+            result.errors = _failure_lines(job, name, exc)
+            log.debug("job %s %s failed at %s", job.la_code, job.period, name, exc_info=True)
+            break
+        finally:
+            result.timings[name] = round(time.perf_counter() - t0, 2)
+    return result
+
+
+def run_jobs(jobs: list[Job], workers: int | None = None) -> list[JobResult]:
+    """Run jobs in a local process pool (sized to the cores), results in job order."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        return [run_job(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run_job, jobs))
