@@ -17,6 +17,8 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "corpar (Python 3)" >/dev/null
+	# Strip notebook outputs on commit (they can hold children's data).
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -25,6 +27,7 @@ demo: setup
 	$(BIN)/corpar demo
 
 test: setup
+	$(BIN)/ruff check pipeline tests notebooks
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -25,10 +25,17 @@ DASHES = [(1, 0), (4, 2), (1, 1.5), (6, 2, 1, 2), (2, 2), (3, 1)]
 
 
 def _style() -> None:
-    sns.set_theme(style="whitegrid", context="notebook",
-                  rc={"axes.edgecolor": "#3D3D3D", "grid.color": "#E5E5E5",
-                      "font.family": "DejaVu Sans", "axes.titlesize": 12,
-                      "axes.titleweight": "bold"})
+    sns.set_theme(
+        style="whitegrid",
+        context="notebook",
+        rc={
+            "axes.edgecolor": "#3D3D3D",
+            "grid.color": "#E5E5E5",
+            "font.family": "DejaVu Sans",
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+        },
+    )
 
 
 def trend_chart(data: pd.DataFrame, x: str, y: str, series: str, ylabel: str) -> plt.Figure:
@@ -41,9 +48,22 @@ def trend_chart(data: pd.DataFrame, x: str, y: str, series: str, ylabel: str) ->
     names = list(dict.fromkeys(data[series]))
     colours = TWO_SERIES if len(names) == 2 else PALETTE[: len(names)]
     fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
-    sns.lineplot(data=data, x=x, y=y, hue=series, style=series, hue_order=names,
-                 style_order=names, palette=colours, markers=MARKERS[: len(names)],
-                 dashes=DASHES[: len(names)], linewidth=2.2, markersize=7, ax=ax, sort=False)
+    sns.lineplot(
+        data=data,
+        x=x,
+        y=y,
+        hue=series,
+        style=series,
+        hue_order=names,
+        style_order=names,
+        palette=colours,
+        markers=MARKERS[: len(names)],
+        dashes=DASHES[: len(names)],
+        linewidth=2.2,
+        markersize=7,
+        ax=ax,
+        sort=False,
+    )
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

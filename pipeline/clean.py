@@ -92,8 +92,8 @@ def _rows(part: pd.DataFrame) -> tuple[int, ...]:
 
 
 def _files(df: pd.DataFrame, mask: pd.Series):
-    for f, part in df.loc[mask].groupby(SOURCE_FILE, sort=True):
-        yield f, part
+    """The masked rows, file by file (a problem names one file)."""
+    return df.loc[mask].groupby(SOURCE_FILE, sort=True)
 
 
 @dataclass
@@ -119,8 +119,15 @@ def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
     no_child = df["CHILD"] == ""
     reasons[no_child] = "CHILD is blank"
     for f, part in _files(df, no_child):
-        problems.append(Problem("warning", f, "CHILD is blank: these rows cannot be linked to a "
-                                "child and are not used", "CHILD", _rows(part)))
+        problems.append(
+            Problem(
+                "warning",
+                f,
+                "CHILD is blank: these rows cannot be linked to a child and are not used",
+                "CHILD",
+                _rows(part),
+            )
+        )
 
     critical_dates = set(table.key) | ({"DOB"} if table.name == "Header" else set())
     for col in table.dates:
@@ -130,16 +137,27 @@ def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
         for label in sorted(set(parsed.formats[unusual])):
             m = parsed.formats == label
             for f, part in _files(df, m):
-                problems.append(Problem("warning", f, f"dates written as {label} (not dd/mm/yyyy) "
-                                        "were read as such; check them", col,
-                                        _rows(part)))
+                problems.append(
+                    Problem(
+                        "warning",
+                        f,
+                        f"dates written as {label} (not dd/mm/yyyy) were read as such; check them",
+                        col,
+                        _rows(part),
+                    )
+                )
         if parsed.bad.any():
             for f, part in _files(df, parsed.bad):
-                action = ("these rows are not used" if col in critical_dates
-                          else "treated as blank")
-                problems.append(Problem("warning", f, f"not a date that can be read "
-                                        f"(dd/mm/yyyy expected): {action}", col,
-                                        _rows(part)))
+                action = "these rows are not used" if col in critical_dates else "treated as blank"
+                problems.append(
+                    Problem(
+                        "warning",
+                        f,
+                        f"not a date that can be read (dd/mm/yyyy expected): {action}",
+                        col,
+                        _rows(part),
+                    )
+                )
             if col in critical_dates:
                 reasons[parsed.bad & (reasons == "")] = f"{col} is not a readable date"
 
@@ -151,8 +169,9 @@ def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
         num = pd.to_numeric(df[col].where(df[col] != ""), errors="coerce")
         bad = num.isna() & (df[col] != "")
         for f, part in _files(df, bad):
-            problems.append(Problem("warning", f, "not a number: treated as blank", col,
-                                    _rows(part)))
+            problems.append(
+                Problem("warning", f, "not a number: treated as blank", col, _rows(part))
+            )
         df[col] = num
     df = df.drop(columns=[c for c in DROPPED_COLUMNS if c in df.columns])
 
@@ -174,7 +193,8 @@ def stitch(frames: list[pd.DataFrame], table: schema.Table) -> tuple[pd.DataFram
     within = [*table.key, YEAR]
     dup_in_return = df.duplicated(within, keep="last")
     rejected = df.loc[dup_in_return].assign(
-        _reason=f"duplicate {'/'.join(table.key)} in the same return: the later row is used")
+        _reason=f"duplicate {'/'.join(table.key)} in the same return: the later row is used"
+    )
     df = df.loc[~dup_in_return]
     if not table.per_year:
         df = df.drop_duplicates(list(table.key), keep="last")
@@ -199,9 +219,10 @@ def close_superseded_episodes(episodes: pd.DataFrame, latest_year: str) -> pd.Da
 
     Each changed row is marked in ``_fix``. Open episodes of the latest return stay open.
 
-    >>> e = pd.DataFrame({"CHILD": ["a", "a", "b"], "DECOM": pd.to_datetime(
-    ...     ["2022-05-01", "2023-06-01", "2022-07-01"]), "DEC": pd.to_datetime([None, None, None]),
-    ...     "RNE": ["S", "P", "S"], "REC": ["", "", ""], "_year": ["2022-23", "2023-24", "2022-23"]})
+    >>> e = pd.DataFrame({"CHILD": ["a", "a", "b"],
+    ...     "DECOM": pd.to_datetime(["2022-05-01", "2023-06-01", "2022-07-01"]),
+    ...     "DEC": pd.to_datetime([None, None, None]), "RNE": ["S", "P", "S"],
+    ...     "REC": ["", "", ""], "_year": ["2022-23", "2023-24", "2022-23"]})
     >>> out = close_superseded_episodes(e, "2023-24")
     >>> out["DEC"].dt.strftime("%Y-%m-%d").fillna("open").tolist(), out["REC"].tolist()
     (['2023-06-01', 'open', '2023-03-31'], ['X1', '', ''])
@@ -245,6 +266,7 @@ def pseudonymise(values: pd.Series, key: bytes, kind: str = "CHILD") -> pd.Serie
     >>> p[0] == p[2] != p[3], p[1], len(p[0]), "001" in p[0]
     (True, '', 20, False)
     """
+
     def one(v: str) -> str:
         if not v:
             return ""
@@ -283,17 +305,30 @@ def build_history(returns: list[YearReturn], key: bytes) -> History:
         if len(dup):
             rejected_parts.append(dup.assign(_table=name))
             for f, part in dup.groupby(SOURCE_FILE):
-                problems.append(Problem("warning", f, f"{len(part)} row(s) repeat "
-                                        f"{'/'.join(table.key)} of another row: the later row "
-                                        "is used", table.key[-1], _rows(part)))
+                problems.append(
+                    Problem(
+                        "warning",
+                        f,
+                        f"{len(part)} row(s) repeat "
+                        f"{'/'.join(table.key)} of another row: the later row "
+                        "is used",
+                        table.key[-1],
+                        _rows(part),
+                    )
+                )
         if name == "Episodes" and returns:
             stitched = close_superseded_episodes(stitched, returns[-1].year)
         tables[name] = stitched
-    attainment = pd.concat([r.attainment for r in returns if r.attainment is not None]
-                           or [pd.DataFrame(columns=list(schema.ATTAINMENT_COLUMNS))],
-                           ignore_index=True)
-    rejected = (pd.concat(rejected_parts, ignore_index=True) if rejected_parts
-                else pd.DataFrame(columns=["_table", "_reason", SOURCE_FILE, SOURCE_ROW]))
+    attainment = pd.concat(
+        [r.attainment for r in returns if r.attainment is not None]
+        or [pd.DataFrame(columns=list(schema.ATTAINMENT_COLUMNS))],
+        ignore_index=True,
+    )
+    rejected = (
+        pd.concat(rejected_parts, ignore_index=True)
+        if rejected_parts
+        else pd.DataFrame(columns=["_table", "_reason", SOURCE_FILE, SOURCE_ROW])
+    )
     # Pseudonymise last: every table and the rejected rows share one mapping.
     for name, df in tables.items():
         tables[name] = _pseudonymise_frame(df, key)

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline import io
 from pipeline.config import (
     DEFAULT_CONFIG_DIR,
     ConfigError,
@@ -39,14 +40,17 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the commands)."""
-    ap = argparse.ArgumentParser(prog="corpar", description="Corporate parenting reports "
-                                 "from the SSDA903 return.")
+    ap = argparse.ArgumentParser(
+        prog="corpar", description="Corporate parenting reports from the SSDA903 return."
+    )
     sub = ap.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="generate the synthetic authorities and run the whole "
-                          "pipeline for them")
+    demo = sub.add_parser(
+        "demo", help="generate the synthetic authorities and run the whole pipeline for them"
+    )
     _common(demo)
-    synth = sub.add_parser("synth", help="write the synthetic authorities' 903 files and "
-                           "reference tables")
+    synth = sub.add_parser(
+        "synth", help="write the synthetic authorities' 903 files and reference tables"
+    )
     synth.add_argument("--raw-dir", default="data/raw")
     synth.add_argument("--reference-dir", default="data/reference/synthetic")
     synth.add_argument("--la", nargs="*", help="only these synthetic authorities")
@@ -54,8 +58,11 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline for authorities and a period")
     who = run.add_mutually_exclusive_group(required=True)
     who.add_argument("--la", nargs="+", help="authority code(s), e.g. 806")
-    who.add_argument("--all", action="store_true", help="every configured authority and every "
-                     "authority with a folder under the raw folder")
+    who.add_argument(
+        "--all",
+        action="store_true",
+        help="every configured authority and every authority with a folder under the raw folder",
+    )
     run.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25 or 2024-25-Q2")
     _common(run)
     return ap
@@ -79,21 +86,40 @@ def _report(results: list[JobResult], started: float) -> int:
     for r in failed:
         for line in r.errors:
             print(line, file=sys.stderr)
-    print(f"{len(ok)} of {len(results)} job(s) produced every report "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"{len(ok)} of {len(results)} job(s) produced every report "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     return 0 if not failed else 1
 
 
 def _jobs(args, codes: list[str], periods: list[str]) -> list[Job]:
-    return [Job(code, period, args.config, args.raw_dir, args.reference_dir,
-                args.processed_dir, args.output_dir) for code in codes for period in periods]
+    jobs = [
+        Job(
+            code,
+            period,
+            args.config,
+            args.raw_dir,
+            args.reference_dir,
+            args.processed_dir,
+            args.output_dir,
+        )
+        for code in codes
+        for period in periods
+    ]
+    if jobs:
+        # One key for every job: made here, before the jobs fan out to other processes.
+        io.pseudonym_key(build_run_spec(jobs[0].la_code, jobs[0].period, args.config or None))
+    return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``corpar`` command."""
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     started = time.perf_counter()
     try:
         if args.command == "synth":
@@ -117,10 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         periods = [parse_period(p).label for p in args.period]
         if args.all:
             spec = build_run_spec("000", periods[0], args.config or None, args.raw_dir or None)
-            found = {p.name for p in spec.paths.raw.iterdir() if p.is_dir()} if \
-                spec.paths.raw.is_dir() else set()
-            codes = sorted(set(load_authorities(args.config or DEFAULT_CONFIG_DIR)) | {
-                c for c in found if _valid(c)})
+            found = (
+                {p.name for p in spec.paths.raw.iterdir() if p.is_dir()}
+                if spec.paths.raw.is_dir()
+                else set()
+            )
+            codes = sorted(
+                set(load_authorities(args.config or DEFAULT_CONFIG_DIR))
+                | {c for c in found if _valid(c)}
+            )
             if not codes:
                 raise ConfigError(f"no authorities configured and none found in {spec.paths.raw}")
         else:

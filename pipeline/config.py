@@ -8,10 +8,10 @@ analyst in JupyterLab all get the same spec.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from dataclasses import dataclass, field
-import calendar
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -163,8 +163,9 @@ def latest_complete_period(today: date, quarterly: bool = False) -> Period:
     y = today.year if today.month > 3 else today.year - 1
     if not quarterly:
         return parse_period(f"{y - 1}-{y % 100:02d}")
-    candidates = [parse_period(f"{yy}-{(yy + 1) % 100:02d}-Q{q}") for yy in (y - 1, y) for q in
-                  (1, 2, 3, 4)]
+    candidates = [
+        parse_period(f"{yy}-{(yy + 1) % 100:02d}-Q{q}") for yy in (y - 1, y) for q in (1, 2, 3, 4)
+    ]
     return max((p for p in candidates if p.end < today), key=lambda p: p.end)
 
 
@@ -275,8 +276,15 @@ def _int_keyed(mapping: Any, where: str) -> dict[int, int]:
 def _parse_authority(code: str, raw: Any, where: str) -> Authority:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: authority {code!r} must be a mapping with at least 'name'")
-    unknown = set(raw) - {"name", "region", "population_0_17", "neighbours", "targets",
-                          "reference_dir", "synthetic"}
+    unknown = set(raw) - {
+        "name",
+        "region",
+        "population_0_17",
+        "neighbours",
+        "targets",
+        "reference_dir",
+        "synthetic",
+    }
     if unknown:
         raise ConfigError(f"{where}: authority {code!r} has unknown keys {sorted(unknown)}")
     if not raw.get("name"):
@@ -369,12 +377,25 @@ def build_run_spec(
     return RunSpec(authority=auth, period=per, paths=paths, settings=settings, config_dir=cdir)
 
 
-def spec_from_parameters(la_code: str, period: str, config_dir: str = "", raw_dir: str = "",
-                         reference_dir: str = "", processed_dir: str = "",
-                         output_dir: str = "") -> RunSpec:
+def spec_from_parameters(
+    la_code: str,
+    period: str,
+    config_dir: str = "",
+    raw_dir: str = "",
+    reference_dir: str = "",
+    processed_dir: str = "",
+    output_dir: str = "",
+) -> RunSpec:
     """Rebuild the run spec from the primitives papermill passes to a notebook.
 
     Empty strings mean "the configured default", since notebook parameters are literals.
     """
-    return build_run_spec(la_code, period, config_dir or None, raw_dir or None,
-                          reference_dir or None, processed_dir or None, output_dir or None)
+    return build_run_spec(
+        la_code,
+        period,
+        config_dir or None,
+        raw_dir or None,
+        reference_dir or None,
+        processed_dir or None,
+        output_dir or None,
+    )

@@ -27,8 +27,7 @@ def is_small(n: float | None, lo: int = 1, hi: int = 5) -> bool:
     return lo <= n <= hi
 
 
-def primary(numerator: float | None, denominator: float | None, lo: int = 1,
-            hi: int = 5) -> bool:
+def primary(numerator: float | None, denominator: float | None, lo: int = 1, hi: int = 5) -> bool:
     """Primary suppression: a small numerator or a small denominator.
 
     >>> primary(3, 40), primary(30, 4), primary(0, 40), primary(30, 40)
@@ -54,8 +53,11 @@ def secondary(counts: list[float], suppressed: list[bool], total_shown: bool = T
     mask = list(suppressed)
     if not total_shown or sum(mask) != 1:
         return mask
-    candidates = [(c, i) for i, (c, s) in enumerate(zip(counts, mask, strict=True))
-                  if not s and c and not (isinstance(c, float) and math.isnan(c))]
+    candidates = [
+        (c, i)
+        for i, (c, s) in enumerate(zip(counts, mask, strict=True))
+        if not s and c and not (isinstance(c, float) and math.isnan(c))
+    ]
     if candidates:
         mask[min(candidates)[1]] = True
     return mask
@@ -72,23 +74,32 @@ def fmt_number(v: float | None, dp: int = 0) -> str:
     return f"{v:,.{dp}f}"
 
 
-def publish(table: pd.DataFrame, lo: int = 1, hi: int = 5) -> pd.DataFrame:
+def publish(
+    table: pd.DataFrame, lo: int = 1, hi: int = 5, units: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Apply the policy to a tidy indicator table; add ``display`` and ``suppressed``.
 
-    Rows are grouped by indicator and breakdown dimension (the text before ``": "``); each
-    group's cells sum to the indicator's total row, which is published when not itself
-    suppressed, so secondary suppression applies within each group. Suppressed rows have
-    numerator and denominator blanked.
+    ``units`` maps indicator ids to their unit: rows of ``count`` indicators (and their
+    breakdowns) are suppressed on the count alone, so a zero stays 0 whatever its total;
+    every other row (rates, percentages, means) is suppressed when its numerator or its
+    denominator is small. Indicators missing from ``units`` are treated as rates, the
+    stricter rule. Rows are grouped by indicator and breakdown dimension (the text before
+    ``": "``); each group's cells sum to the indicator's total row, which is published when
+    not itself suppressed, so secondary suppression applies within each group. Suppressed
+    rows have numerator, denominator and value blanked.
 
     >>> t = pd.DataFrame({"indicator": ["n"] * 4, "breakdown": ["", "Sex: Male", "Sex: Female",
     ...     "Sex: Unknown"], "numerator": [50, 42, 6, 2], "denominator": [None, 50, 50, 50],
     ...     "value": [50, 42, 6, 2]})
-    >>> publish(t)["display"].tolist()
+    >>> publish(t, units={"n": "count"})["display"].tolist()
     ['50', '42', 'c', 'c']
     """
     out = table.copy()
-    sup = [primary(n, d, lo, hi) for n, d in zip(out["numerator"], out["denominator"],
-                                                   strict=True)]
+    units = units or {}
+    sup = [
+        is_small(n, lo, hi) if units.get(ind) == "count" else primary(n, d, lo, hi)
+        for ind, n, d in zip(out["indicator"], out["numerator"], out["denominator"], strict=True)
+    ]
     out["suppressed"] = sup
     dims = out["breakdown"].fillna("").str.split(": ", n=1).str[0]
     for (ind, dim), grp in out.groupby([out["indicator"], dims], sort=False):
@@ -99,9 +110,13 @@ def publish(table: pd.DataFrame, lo: int = 1, hi: int = 5) -> pd.DataFrame:
         new = secondary(list(grp["numerator"]), list(grp["suppressed"]), total_shown)
         out.loc[grp.index, "suppressed"] = new
     out["suppressed"] = out["suppressed"].astype(bool)
-    out["display"] = [SUPPRESSED if s else fmt_number(v, 0 if float(v).is_integer() else 1)
-                      if v is not None and not (isinstance(v, float) and math.isnan(v))
-                      else NOT_AVAILABLE
-                      for s, v in zip(out["suppressed"], out["value"], strict=True)]
+    out["display"] = [
+        SUPPRESSED
+        if s
+        else fmt_number(v, 0 if float(v).is_integer() else 1)
+        if v is not None and not (isinstance(v, float) and math.isnan(v))
+        else NOT_AVAILABLE
+        for s, v in zip(out["suppressed"], out["value"], strict=True)
+    ]
     out.loc[out["suppressed"], ["numerator", "denominator", "value"]] = float("nan")
     return out

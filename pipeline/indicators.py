@@ -43,8 +43,9 @@ class Indicator:
 REGISTRY: dict[str, Indicator] = {}
 
 
-def register(id: str, title: str, unit: str, polarity: str, cohort: str, definition: str,
-             dp: int = 0):
+def register(
+    id: str, title: str, unit: str, polarity: str, cohort: str, definition: str, dp: int = 0
+):
     """Register an indicator function under ``id`` (a decorator)."""
     if polarity not in {"higher", "lower", "neither"}:
         raise ValueError(f"{id}: polarity must be higher, lower or neither")
@@ -70,11 +71,21 @@ def round_half_up(x: float, dp: int = 0) -> float:
     return math.floor(abs(x) * q + 0.5) / q * (1 if x >= 0 else -1)
 
 
-def row(indicator: str, value: float | None, numerator: float | None = None,
-        denominator: float | None = None, breakdown: str = "") -> dict:
+def row(
+    indicator: str,
+    value: float | None,
+    numerator: float | None = None,
+    denominator: float | None = None,
+    breakdown: str = "",
+) -> dict:
     """One tidy output row."""
-    return {"indicator": indicator, "breakdown": breakdown, "numerator": numerator,
-            "denominator": denominator, "value": value}
+    return {
+        "indicator": indicator,
+        "breakdown": breakdown,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value,
+    }
 
 
 def age_at(dob: pd.Series, when: date) -> pd.Series:
@@ -86,13 +97,19 @@ def age_at(dob: pd.Series, when: date) -> pd.Series:
     """
     d = pd.to_datetime(dob)
     years = when.year - d.dt.year
-    before_birthday = (d.dt.month > when.month) | ((d.dt.month == when.month) &
-                                                   (d.dt.day > when.day))
+    before_birthday = (d.dt.month > when.month) | (
+        (d.dt.month == when.month) & (d.dt.day > when.day)
+    )
     return (years - before_birthday.astype("Int64")).astype(float)
 
 
-AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15),
-             ("16 and over", 16, 200)]
+AGE_BANDS = [
+    ("Under 1", 0, 0),
+    ("1 to 4", 1, 4),
+    ("5 to 9", 5, 9),
+    ("10 to 15", 10, 15),
+    ("16 and over", 16, 200),
+]
 
 
 def age_band(age: float) -> str:
@@ -119,8 +136,12 @@ class Context:
     are short breaks is not looked after for any indicator.
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], period: Period,
-                 population: dict[int, float] | None = None):
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        period: Period,
+        population: dict[int, float] | None = None,
+    ):
         self.tables = tables
         self.period = period
         self.S = pd.Timestamp(period.start)
@@ -128,13 +149,13 @@ class Context:
         self.population = population or {}
         eps = tables.get("Episodes")
         if eps is None or eps.empty:
-            eps = pd.DataFrame(columns=["CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "REC",
-                                        "CIN", "URN"])
+            eps = pd.DataFrame(
+                columns=["CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "REC", "CIN", "URN"]
+            )
         eps = eps.loc[~eps["LS"].isin(schema.SHORT_BREAK_LS)].copy()
         eps["DECOM"] = pd.to_datetime(eps["DECOM"])
         eps["DEC"] = pd.to_datetime(eps["DEC"])
-        self.episodes = eps.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(
-            drop=True)
+        self.episodes = eps.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
         header = tables.get("Header")
         if header is None or header.empty:
             header = pd.DataFrame(columns=["CHILD", "SEX", "DOB", "ETHNIC"])
@@ -171,8 +192,13 @@ class Context:
         return open_e
 
 
-def _count_breakdowns(ind: str, frame: pd.DataFrame, total: int,
-                      dims: dict[str, pd.Series], orders: dict[str, list[str]]) -> list[dict]:
+def _count_breakdowns(
+    ind: str,
+    frame: pd.DataFrame,
+    total: int,
+    dims: dict[str, pd.Series],
+    orders: dict[str, list[str]],
+) -> list[dict]:
     out = []
     for dim, labels in dims.items():
         counts = labels.value_counts()
@@ -188,11 +214,16 @@ def _count_breakdowns(ind: str, frame: pd.DataFrame, total: int,
 # ---------------------------------------------------------------------------------------
 # Who the children are
 # ---------------------------------------------------------------------------------------
-@register("cla_at_end", "Children looked after at the end of the period", "count", "neither",
-          "All children looked after (short breaks excluded)",
-          "Children looked after at E: an episode with DECOM on or before E and DEC blank or "
-          "after E. Children whose only episodes are short breaks (V3/V4) are excluded. "
-          "Broken down by age band at E, sex, ethnic group, legal status and placement.")
+@register(
+    "cla_at_end",
+    "Children looked after at the end of the period",
+    "count",
+    "neither",
+    "All children looked after (short breaks excluded)",
+    "Children looked after at E: an episode with DECOM on or before E and DEC blank or "
+    "after E. Children whose only episodes are short breaks (V3/V4) are excluded. "
+    "Broken down by age band at E, sex, ethnic group, legal status and placement.",
+)
 def cla_at_end(ctx: Context) -> list[dict]:
     """Children looked after at E, with their breakdowns (each sums to the total)."""
     at_end = ctx.at_end()
@@ -216,11 +247,16 @@ def cla_at_end(ctx: Context) -> list[dict]:
     return rows
 
 
-@register("cla_rate_per_10k", "Children looked after per 10,000 children", "rate", "neither",
-          "All children looked after, against the authority's population aged 0 to 17",
-          "cla_at_end divided by the ONS mid-year estimate of the authority's population aged "
-          "0 to 17 for the calendar year before E's year (31 March 2025 uses mid-2024), "
-          "times 10,000, rounded to a whole number.")
+@register(
+    "cla_rate_per_10k",
+    "Children looked after per 10,000 children",
+    "rate",
+    "neither",
+    "All children looked after, against the authority's population aged 0 to 17",
+    "cla_at_end divided by the ONS mid-year estimate of the authority's population aged "
+    "0 to 17 for the calendar year before E's year (31 March 2025 uses mid-2024), "
+    "times 10,000, rounded to a whole number.",
+)
 def cla_rate_per_10k(ctx: Context) -> list[dict]:
     """CLA at E per 10,000 children aged 0 to 17; blank when no population is known."""
     n = len(ctx.at_end())
@@ -230,10 +266,15 @@ def cla_rate_per_10k(ctx: Context) -> list[dict]:
     return [row("cla_rate_per_10k", round_half_up(n / pop * 10_000, 0), n, pop)]
 
 
-@register("cla_started", "Children who started to be looked after", "count", "neither",
-          "Children starting a period of care in S..E",
-          "Children with an episode with RNE = S and DECOM in S..E, counted once. Broken down "
-          "by category of need (CIN) and legal status at entry.")
+@register(
+    "cla_started",
+    "Children who started to be looked after",
+    "count",
+    "neither",
+    "Children starting a period of care in S..E",
+    "Children with an episode with RNE = S and DECOM in S..E, counted once. Broken down "
+    "by category of need (CIN) and legal status at entry.",
+)
 def cla_started(ctx: Context) -> list[dict]:
     """Children starting care in S..E, by category of need and legal status at entry."""
     e = ctx.episodes
@@ -244,18 +285,26 @@ def cla_started(ctx: Context) -> list[dict]:
     dims = {
         "Category of need": first["CIN"].where(first["CIN"].isin(schema.CIN), "Not known"),
         "Legal status at entry": first["LS"].map(
-            lambda c: schema.group_of(c, schema.LEGAL_STATUS_GROUPS)),
+            lambda c: schema.group_of(c, schema.LEGAL_STATUS_GROUPS)
+        ),
     }
-    orders = {"Category of need": sorted(schema.CIN),
-              "Legal status at entry": list(schema.LEGAL_STATUS_GROUPS)}
+    orders = {
+        "Category of need": sorted(schema.CIN),
+        "Legal status at entry": list(schema.LEGAL_STATUS_GROUPS),
+    }
     rows += _count_breakdowns("cla_started", first, n, dims, orders)
     return rows
 
 
-@register("cla_ceased", "Children who ceased to be looked after", "count", "neither",
-          "Children whose period of care ended in S..E",
-          "Children with an episode with DEC in S..E and REC not X1 (the end of a period of "
-          "care), counted once.")
+@register(
+    "cla_ceased",
+    "Children who ceased to be looked after",
+    "count",
+    "neither",
+    "Children whose period of care ended in S..E",
+    "Children with an episode with DEC in S..E and REC not X1 (the end of a period of "
+    "care), counted once.",
+)
 def cla_ceased(ctx: Context) -> list[dict]:
     """Children with a period of care ending in S..E."""
     e = ctx.episodes
@@ -264,19 +313,29 @@ def cla_ceased(ctx: Context) -> list[dict]:
     return [row("cla_ceased", n, n, None)]
 
 
-@register("cla_during_year", "Children looked after at any time in the period", "count",
-          "neither", "All children looked after in S..E",
-          "Children with an episode overlapping S..E (DECOM on or before E, and DEC blank or "
-          "on or after S), counted once.")
+@register(
+    "cla_during_year",
+    "Children looked after at any time in the period",
+    "count",
+    "neither",
+    "All children looked after in S..E",
+    "Children with an episode overlapping S..E (DECOM on or before E, and DEC blank or "
+    "on or after S), counted once.",
+)
 def cla_during_year(ctx: Context) -> list[dict]:
     """Children looked after at any time in S..E."""
     n = int(ctx.overlapping()["CHILD"].nunique())
     return [row("cla_during_year", n, n, None)]
 
 
-@register("uasc_at_end", "Unaccompanied asylum-seeking children looked after", "count",
-          "neither", "Children looked after at E",
-          "Children looked after at E who appear in the UASC table.")
+@register(
+    "uasc_at_end",
+    "Unaccompanied asylum-seeking children looked after",
+    "count",
+    "neither",
+    "Children looked after at E",
+    "Children looked after at E who appear in the UASC table.",
+)
 def uasc_at_end(ctx: Context) -> list[dict]:
     """Children looked after at E who appear in the UASC table."""
     uasc = ctx.tables.get("UASC")
@@ -287,9 +346,12 @@ def uasc_at_end(ctx: Context) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------
-def compute_all(tables: dict[str, pd.DataFrame], period: Period,
-                population: dict[int, float] | None = None,
-                ids: list[str] | None = None) -> pd.DataFrame:
+def compute_all(
+    tables: dict[str, pd.DataFrame],
+    period: Period,
+    population: dict[int, float] | None = None,
+    ids: list[str] | None = None,
+) -> pd.DataFrame:
     """Every registered indicator (or ``ids``) for one period, as a tidy table."""
     ctx = Context(tables, period, population)
     rows: list[dict] = []
@@ -302,9 +364,13 @@ def compute_all(tables: dict[str, pd.DataFrame], period: Period,
     return out
 
 
-def compute_trend(tables: dict[str, pd.DataFrame], period: Period, years: int = 5,
-                  population: dict[int, float] | None = None,
-                  earliest: str | None = None) -> pd.DataFrame:
+def compute_trend(
+    tables: dict[str, pd.DataFrame],
+    period: Period,
+    years: int = 5,
+    population: dict[int, float] | None = None,
+    earliest: str | None = None,
+) -> pd.DataFrame:
     """Every indicator for ``period`` and the ``years - 1`` periods before it.
 
     Earlier periods are computed from the same stitched history, back to the earliest
@@ -322,9 +388,19 @@ def compute_trend(tables: dict[str, pd.DataFrame], period: Period, years: int = 
 
 def registry_table() -> pd.DataFrame:
     """The registry as a table: the methodology annex and ``docs/indicators.md`` come from it."""
-    return pd.DataFrame([{"id": i.id, "title": i.title, "unit": i.unit, "polarity": i.polarity,
-                          "cohort": i.cohort, "definition": i.definition}
-                         for i in REGISTRY.values()])
+    return pd.DataFrame(
+        [
+            {
+                "id": i.id,
+                "title": i.title,
+                "unit": i.unit,
+                "polarity": i.polarity,
+                "cohort": i.cohort,
+                "definition": i.definition,
+            }
+            for i in REGISTRY.values()
+        ]
+    )
 
 
 def value_of(table: pd.DataFrame, indicator: str, breakdown: str = "") -> float:

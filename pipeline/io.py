@@ -100,7 +100,13 @@ def pseudonym_key(spec: RunSpec, create: bool = True) -> bytes:
     if not create:
         raise FileNotFoundError(f"no pseudonymisation key: set {KEY_ENV} or create {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, secrets.token_hex(32).encode(), private=True)
+    try:
+        # O_EXCL: when two processes race to create the key, one wins and both use its key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return pseudonym_key(spec, create=False)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_hex(32).encode())
     log.warning("created a new pseudonymisation key at %s; keep it outside git", path)
     return path.read_bytes().strip()
 
@@ -120,19 +126,24 @@ def write_history(spec: RunSpec, history: History) -> None:
     write_problems(spec, history.problems, history.years, history.rejected)
 
 
-def write_problems(spec: RunSpec, problems: list[Problem], years: list[str],
-                   rejected: pd.DataFrame) -> None:
+def write_problems(
+    spec: RunSpec, problems: list[Problem], years: list[str], rejected: pd.DataFrame
+) -> None:
     """``read_report.json``: what reading found (row numbers, no values), internal."""
     counts = rejected.groupby(["_table", "_reason"]).size() if len(rejected) else pd.Series()
     report = {
         "years_read": years,
         "problems": [asdict(p) for p in problems],
-        "rejected_rows": [{"table": t, "reason": r, "rows": int(n)} for (t, r), n in
-                          counts.items()],
+        "rejected_rows": [
+            {"table": t, "reason": r, "rows": int(n)} for (t, r), n in counts.items()
+        ],
     }
     _private_dir(spec.processed_dir)
-    _atomic_write(processed_file(spec, "read_report.json"),
-                  json.dumps(report, indent=1).encode(), private=True)
+    _atomic_write(
+        processed_file(spec, "read_report.json"),
+        json.dumps(report, indent=1).encode(),
+        private=True,
+    )
 
 
 def read_json(path: Path) -> dict:
@@ -144,9 +155,11 @@ def read_tables(spec: RunSpec) -> dict[str, pd.DataFrame]:
     """The cleaned tables written by the clean stage."""
     folder = tables_dir(spec)
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} does not exist: run the clean stage "
-                                f"(notebooks/10_clean.ipynb) for {spec.la_code} "
-                                f"{spec.period.label} first")
+        raise FileNotFoundError(
+            f"{folder} does not exist: run the clean stage "
+            f"(notebooks/10_clean.ipynb) for {spec.la_code} "
+            f"{spec.period.label} first"
+        )
     return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
 
 
@@ -160,9 +173,20 @@ def read_indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The indicator tables written by the indicators stage."""
     cur = processed_file(spec, "indicators.csv")
     if not cur.exists():
-        raise FileNotFoundError(f"{cur} does not exist: run notebooks/30_indicators.ipynb "
-                                f"for {spec.la_code} {spec.period.label} first")
-    read = lambda p: pd.read_csv(p, dtype={"breakdown": str}, keep_default_na=False,  # noqa: E731
-                                 na_values={"numerator": [""], "denominator": [""],
-                                            "value": [""]})
-    return read(cur), read(processed_file(spec, "indicators_trend.csv"))
+        raise FileNotFoundError(
+            f"{cur} does not exist: run notebooks/30_indicators.ipynb "
+            f"for {spec.la_code} {spec.period.label} first"
+        )
+    return _read_indicator_csv(cur), _read_indicator_csv(
+        processed_file(spec, "indicators_trend.csv")
+    )
+
+
+def _read_indicator_csv(path: Path) -> pd.DataFrame:
+    # Blank breakdown means "total": keep it as "", while blank numbers are missing.
+    return pd.read_csv(
+        path,
+        dtype={"breakdown": str, "period": str},
+        keep_default_na=False,
+        na_values={"numerator": [""], "denominator": [""], "value": [""]},
+    )

@@ -65,8 +65,9 @@ def compare(value: float | None, other: float | None, other_name: str) -> str:
     return f"{side} than {other_name} ({number(other)})"
 
 
-def trend_title(name: str, what: str, first: tuple[str, float | None],
-                last: tuple[str, float | None]) -> str:
+def trend_title(
+    name: str, what: str, first: tuple[str, float | None], last: tuple[str, float | None]
+) -> str:
     """An active chart title that states the finding.
 
     >>> trend_title("Eastbridge", "rate of children looked after", ("2021-22", 90), ("2025-26", 80))

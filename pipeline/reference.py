@@ -86,15 +86,19 @@ class Comparators:
     sources: list[str] = field(default_factory=list)
 
 
-def load_comparators(reference_dir: Path, la_code: str,
-                     neighbours_override: tuple[str, ...] = ()) -> Comparators:
+def load_comparators(
+    reference_dir: Path, la_code: str, neighbours_override: tuple[str, ...] = ()
+) -> Comparators:
     """Name, region, neighbours and 0-17 population of ``la_code`` from the reference tables."""
     tables = _load(str(reference_dir))
     comp = Comparators(la_code)
     pop = tables.get("population")
     if pop is not None:
-        mine = pop[(pop["geographic_level"] == LOCAL) & (pop["old_la_code"] == la_code) &
-                   (pop["age_group"] == POP_0_17)]
+        mine = pop[
+            (pop["geographic_level"] == LOCAL)
+            & (pop["old_la_code"] == la_code)
+            & (pop["age_group"] == POP_0_17)
+        ]
         for _, r in mine.iterrows():
             v = _number(r["population_estimate"])
             if v:
@@ -102,7 +106,10 @@ def load_comparators(reference_dir: Path, la_code: str,
         if len(mine):
             last = mine.iloc[-1]
             comp.la_name, comp.region_code, comp.region_name = (
-                last["la_name"], last["region_code"], last["region_name"])
+                last["la_name"],
+                last["region_code"],
+                last["region_name"],
+            )
         comp.sources += sorted(set(pop["_file"]))
     rates = tables.get(_CLA_RATE_FILE)
     if rates is not None:
@@ -112,29 +119,39 @@ def load_comparators(reference_dir: Path, la_code: str,
             if len(mine):
                 last = mine.iloc[-1]
                 comp.la_name, comp.region_code, comp.region_name = (
-                    last["la_name"], last["region_code"], last["region_name"])
+                    last["la_name"],
+                    last["region_code"],
+                    last["region_name"],
+                )
     if neighbours_override:
         comp.neighbours, comp.neighbour_model = list(neighbours_override), "configuration"
     elif (sn := tables.get("sn_model_2025")) is not None:
         mine = sn[sn["old_la_code"] == la_code]
         if len(mine):
-            comp.neighbours = [mine.iloc[0][f"SN_{i}"] for i in range(1, 11)
-                               if mine.iloc[0][f"SN_{i}"]]
+            comp.neighbours = [
+                mine.iloc[0][f"SN_{i}"] for i in range(1, 11) if mine.iloc[0][f"SN_{i}"]
+            ]
             comp.neighbour_model = "DfE statistical neighbours, 2025 model"
             comp.sources += sorted(set(sn["_file"]))
     return comp
 
 
-def comparator_values(reference_dir: Path, comp: Comparators, indicator: str,
-                      year: int) -> dict[str, float | None]:
+def comparator_values(
+    reference_dir: Path, comp: Comparators, indicator: str, year: int
+) -> dict[str, float | None]:
     """England, region, neighbour mean and the LA's own published figure for ``year``.
 
     ``year`` is DfE's ``time_period`` (2025 for the year ending 31 March 2025). The
     neighbour value is the mean of the neighbours that have a figure; ``sn_count`` says how
     many did.
     """
-    out: dict[str, float | None] = {"england": None, "region": None, "stat_neighbours": None,
-                                    "sn_count": 0, "la_published": None}
+    out: dict[str, float | None] = {
+        "england": None,
+        "region": None,
+        "stat_neighbours": None,
+        "sn_count": 0,
+        "la_published": None,
+    }
     if indicator not in COMPARABLE:
         return out
     tables = _load(str(reference_dir))

@@ -14,14 +14,14 @@ import html
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import charts, disclosure, io, narrative
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
-from pipeline.indicators import REGISTRY, registry_table
+from pipeline.indicators import REGISTRY, registry_table, round_half_up
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
 log = logging.getLogger(__name__)
@@ -67,21 +67,40 @@ def load(spec: RunSpec) -> ReportData:
     current, trend = io.read_indicators(spec)
     comp = load_comparators(spec.paths.reference, spec.la_code, spec.authority.neighbours)
     lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
-    pub = disclosure.publish(current, lo, hi)
+    units = {i.id: i.unit for i in REGISTRY.values()}
+    pub = disclosure.publish(current, lo, hi, units)
     year = _comparator_year(spec)
     for col in ("england", "region", "stat_neighbours", "sn_count", "la_published"):
         pub[col] = None
     for i, r in pub.iterrows():
         if r["breakdown"] == "":
-            for k, v in comparator_values(spec.paths.reference, comp, r["indicator"],
-                                          year).items():
+            ind = REGISTRY[r["indicator"]]
+            vals = comparator_values(spec.paths.reference, comp, ind.id, year)
+            if ind.unit == "count":
+                # A neighbour average of counts compares authorities of different sizes.
+                vals["stat_neighbours"], vals["sn_count"] = None, 0
+            elif vals["stat_neighbours"] is not None:
+                vals["stat_neighbours"] = round_half_up(vals["stat_neighbours"], ind.dp)
+            for k, v in vals.items():
                 pub.at[i, k] = v
-    trend_pub = pd.concat([disclosure.publish(g, lo, hi).assign(period=p)
-                           for p, g in trend.groupby("period", sort=True)], ignore_index=True)
+    trend_pub = pd.concat(
+        [
+            disclosure.publish(g, lo, hi, units).assign(period=p)
+            for p, g in trend.groupby("period", sort=True)
+        ],
+        ignore_index=True,
+    )
     name = (spec.authority.name if spec.authority.configured else comp.la_name) or spec.la_code
     region = spec.authority.region or comp.region_name
-    return ReportData(spec, name, region, comp, pub, trend_pub,
-                      io.read_json(io.processed_file(spec, "read_report.json")))
+    return ReportData(
+        spec,
+        name,
+        region,
+        comp,
+        pub,
+        trend_pub,
+        io.read_json(io.processed_file(spec, "read_report.json")),
+    )
 
 
 def _get(df: pd.DataFrame, ind: str, breakdown: str = "", period: str | None = None):
@@ -101,10 +120,17 @@ def _cell(v, dp: int = 0) -> str:
     return disclosure.fmt_number(None if v is None or pd.isna(v) else float(v), dp)
 
 
-def _table(caption: str, headers: list[str], rows: list[list[str]], first_col_header=True,
-           numeric_from: int = 1) -> str:
-    head = "".join(f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{esc(h)}</th>'
-                   for i, h in enumerate(headers))
+def _table(
+    caption: str,
+    headers: list[str],
+    rows: list[list[str]],
+    first_col_header=True,
+    numeric_from: int = 1,
+) -> str:
+    head = "".join(
+        f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{esc(h)}</th>'
+        for i, h in enumerate(headers)
+    )
     body = []
     for r in rows:
         cells = []
@@ -115,8 +141,10 @@ def _table(caption: str, headers: list[str], rows: list[list[str]], first_col_he
                 cls = ' class="num"' if i >= numeric_from else ""
                 cells.append(f"<td{cls}>{esc(str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return (
+        f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _slug(text: str) -> str:
@@ -130,17 +158,19 @@ def heading(text: str) -> str:
 
 # -- sections ------------------------------------------------------------------------------
 
+
 def title(data: ReportData, edition: str = "Annual corporate parenting report") -> Block:
     """The report's single h1, what it covers, and the table of contents."""
     p = data.spec.period
-    span = (f"{narrative.long_date(p.start)} to {narrative.long_date(p.end)}")
+    span = f"{narrative.long_date(p.start)} to {narrative.long_date(p.end)}"
     kind = "collection year" if p.is_annual else f"quarter {p.quarter} (rolling 12 months)"
     return Block(
         f"<header><h1>{esc(edition)}: {esc(data.name)}, {esc(p.label)}</h1>"
-        f"<p class=\"lede\">How the children {esc(data.name)} looks after are doing: figures "
+        f'<p class="lede">How the children {esc(data.name)} looks after are doing: figures '
         f"at {esc(data.period_end)} and for the {esc(kind)} {esc(span)}, against England"
         f"{', ' + esc(data.region) if data.region else ''} and statistical neighbours.</p>"
-        f"</header>{TOC_MARKER}")
+        f"</header>{TOC_MARKER}"
+    )
 
 
 def headlines(data: ReportData) -> Block:
@@ -153,33 +183,50 @@ def headlines(data: ReportData) -> Block:
     started, ceased = _get(cur, "cla_started"), _get(cur, "cla_ceased")
     msgs = []
     moved = narrative.change(_val(n), _val(n_prev), " children")
-    msgs.append(f"At {data.period_end}, {data.name} looked after "
-                f"{narrative.number(_val(n), n['display'] if n is not None else None)} children"
-                + (f", {moved} on a year earlier." if moved else "."))
+    msgs.append(
+        f"At {data.period_end}, {data.name} looked after "
+        f"{narrative.number(_val(n), n['display'] if n is not None else None)} children"
+        + (f", {moved} on a year earlier." if moved else ".")
+    )
     if rate is not None and _val(rate) is not None:
         parts = [narrative.compare(_val(rate), rate["england"], "England")]
         if data.region:
             parts.append(narrative.compare(_val(rate), rate["region"], data.region))
         if rate["stat_neighbours"] is not None and not pd.isna(rate["stat_neighbours"]):
-            parts.append(narrative.compare(_val(rate), rate["stat_neighbours"],
-                                           "the statistical neighbour average"))
+            parts.append(
+                narrative.compare(
+                    _val(rate), rate["stat_neighbours"], "the statistical neighbour average"
+                )
+            )
         parts = [x for x in parts if x]
-        msgs.append(f"That is {narrative.number(_val(rate))} children per 10,000 aged 0 to 17"
-                    + (f": {', and '.join(parts)}." if parts else "."))
+        msgs.append(
+            f"That is {narrative.number(_val(rate))} children per 10,000 aged 0 to 17"
+            + (f": {', and '.join(parts)}." if parts else ".")
+        )
     else:
-        msgs.append("The rate per 10,000 children is not available: no population figure "
-                    "was found for this authority in the reference data or configuration.")
+        msgs.append(
+            "The rate per 10,000 children is not available: no population figure "
+            "was found for this authority in the reference data or configuration."
+        )
     if started is not None and ceased is not None:
-        msgs.append(f"During the 12 months to {data.period_end}, "
-                    f"{narrative.number(_val(started), started['display'])} children started "
-                    f"to be looked after and {narrative.number(_val(ceased), ceased['display'])}"
-                    " stopped being looked after.")
+        msgs.append(
+            f"During the 12 months to {data.period_end}, "
+            f"{narrative.number(_val(started), started['display'])} children started "
+            f"to be looked after and {narrative.number(_val(ceased), ceased['display'])}"
+            " stopped being looked after."
+        )
     items = "".join(f"<li>{esc(m)}</li>" for m in msgs)
-    return Block(heading("Summary") + f"<ul class=\"headlines\">{items}</ul>")
+    return Block(heading("Summary") + f'<ul class="headlines">{items}</ul>')
 
 
-_WHO = ["cla_at_end", "cla_rate_per_10k", "cla_started", "cla_ceased", "cla_during_year",
-        "uasc_at_end"]
+_WHO = [
+    "cla_at_end",
+    "cla_rate_per_10k",
+    "cla_started",
+    "cla_ceased",
+    "cla_during_year",
+    "uasc_at_end",
+]
 
 
 def who_table(data: ReportData) -> Block:
@@ -192,16 +239,37 @@ def who_table(data: ReportData) -> Block:
             continue
         last = _get(data.trend, ind, period=prev)
         sn = r["stat_neighbours"]
-        sn_text = _cell(sn) + (f" ({int(r['sn_count'])} of 10)" if sn is not None and
-                                not pd.isna(sn) else "")
-        rows.append([REGISTRY[ind].title, r["display"],
-                     last["display"] if last is not None else "x",
-                     _cell(r["england"]), _cell(r["region"]), sn_text])
-    table = _table(f"Children looked after in {data.name}: {data.spec.period.label} against "
-                   f"the year before and comparators (England and region: DfE published "
-                   f"figures for the year ending 31 March {_comparator_year(data.spec)})",
-                   ["Measure", data.spec.period.label, prev, "England", data.region or "Region",
-                    "Statistical neighbours"], rows)
+        if REGISTRY[ind].unit == "count":
+            sn_text = disclosure.NOT_APPLICABLE
+        else:
+            n_sn = len(data.comparators.neighbours)
+            sn_text = _cell(sn) + (
+                f" ({int(r['sn_count'])} of {n_sn})" if sn is not None and not pd.isna(sn) else ""
+            )
+        rows.append(
+            [
+                REGISTRY[ind].title,
+                r["display"],
+                last["display"] if last is not None else "x",
+                _cell(r["england"]),
+                _cell(r["region"]),
+                sn_text,
+            ]
+        )
+    table = _table(
+        f"Children looked after in {data.name}: {data.spec.period.label} against "
+        f"the year before and comparators (England and region: DfE published "
+        f"figures for the year ending 31 March {_comparator_year(data.spec)})",
+        [
+            "Measure",
+            data.spec.period.label,
+            prev,
+            "England",
+            data.region or "Region",
+            "Statistical neighbours",
+        ],
+        rows,
+    )
     return Block(heading("Who our children are") + table)
 
 
@@ -212,23 +280,27 @@ def figure(png: bytes, title_text: str, alt: str, table_html: str) -> Block:
         f'<figure><figcaption class="chart-title">{esc(title_text)}</figcaption>'
         f'<img src="data:image/png;base64,{b64}" alt="{esc(alt)}">'
         f"<details><summary>Show the data in this chart</summary>{table_html}</details>"
-        "</figure>")
+        "</figure>"
+    )
 
 
 def trend_figure(data: ReportData) -> Block:
     """Five-year trend of the rate per 10,000 (or the number, without population)."""
     periods = sorted(data.trend["period"].unique())
-    use_rate = any(_val(_get(data.trend, "cla_rate_per_10k", period=p)) is not None
-                   for p in periods)
+    use_rate = any(
+        _val(_get(data.trend, "cla_rate_per_10k", period=p)) is not None for p in periods
+    )
     ind = "cla_rate_per_10k" if use_rate else "cla_at_end"
-    what = ("rate of children looked after per 10,000 children" if use_rate
-            else "number of children looked after")
+    what = (
+        "rate of children looked after per 10,000 children"
+        if use_rate
+        else "number of children looked after"
+    )
     rows, tidy = [], []
     for p in periods:
         r = _get(data.trend, ind, period=p)
         local = _val(r)
-        comps = comparator_values(data.spec.paths.reference, data.comparators, ind,
-                                  int(p[:4]) + 1)
+        comps = comparator_values(data.spec.paths.reference, data.comparators, ind, int(p[:4]) + 1)
         rows.append([p, _cell(local), _cell(comps["england"]), _cell(comps["region"])])
         tidy.append({"period": p, "series": data.name, "value": local})
         if use_rate:
@@ -237,16 +309,24 @@ def trend_figure(data: ReportData) -> Block:
                 tidy.append({"period": p, "series": data.region, "value": comps["region"]})
     df = pd.DataFrame(tidy)
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
-    fig = charts.trend_chart(df, "period", "value", "series",
-                             "Per 10,000 children" if use_rate else "Children")
-    first, last = (periods[0], _val(_get(data.trend, ind, period=periods[0]))), (
-        periods[-1], _val(_get(data.trend, ind, period=periods[-1])))
+    fig = charts.trend_chart(
+        df, "period", "value", "series", "Per 10,000 children" if use_rate else "Children"
+    )
+    first, last = (
+        (periods[0], _val(_get(data.trend, ind, period=periods[0]))),
+        (periods[-1], _val(_get(data.trend, ind, period=periods[-1]))),
+    )
     title_text = narrative.trend_title(data.name, what, first, last)
     series = ", ".join(dict.fromkeys(df["series"]))
-    alt = (f"Line chart of the {what} at 31 March, {periods[0]} to {periods[-1]}, for "
-           f"{series}. {title_text}.")
-    table_html = _table(f"The {what}, {periods[0]} to {periods[-1]}",
-                        ["Year", data.name, "England", data.region or "Region"], rows)
+    alt = (
+        f"Line chart of the {what} at 31 March, {periods[0]} to {periods[-1]}, for "
+        f"{series}. {title_text}."
+    )
+    table_html = _table(
+        f"The {what}, {periods[0]} to {periods[-1]}",
+        ["Year", data.name, "England", data.region or "Region"],
+        rows,
+    )
     return figure(charts.to_png(fig), title_text, alt, table_html)
 
 
@@ -258,8 +338,13 @@ def breakdown_table(data: ReportData, indicator: str, dimension: str, caption: s
     total = _get(cur, indicator)
     total_v = _val(total)
     for _, r in cur.loc[m].iterrows():
-        pct = ("c" if r["suppressed"] else "x" if not total_v else
-               disclosure.fmt_number(100 * r["value"] / total_v, 0) + "%")
+        pct = (
+            "c"
+            if r["suppressed"]
+            else "x"
+            if not total_v
+            else disclosure.fmt_number(100 * r["value"] / total_v, 0) + "%"
+        )
         rows.append([r["breakdown"].split(": ", 1)[1], r["display"], pct])
     rows.append(["Total", total["display"] if total is not None else "x", "100%"])
     return Block(_table(caption, [dimension, "Children", "Percentage"], rows))
@@ -268,39 +353,49 @@ def breakdown_table(data: ReportData, indicator: str, dimension: str, caption: s
 def annex(data: ReportData) -> Block:
     """Definitions (from the registry), data quality counts, disclosure policy, sources."""
     reg = registry_table()
-    defs = "".join(f"<dt>{esc(r.title)} <span class=\"id\">({esc(r.id)})</span></dt>"
-                   f"<dd>{esc(r.definition)}</dd>" for r in reg.itertuples())
+    defs = "".join(
+        f'<dt>{esc(r.title)} <span class="id">({esc(r.id)})</span></dt><dd>{esc(r.definition)}</dd>'
+        for r in reg.itertuples()
+    )
     problems = data.read_report.get("problems", [])
     n_err = sum(p["severity"] == "error" for p in problems)
     n_warn = sum(p["severity"] == "warning" for p in problems)
     rejected = sum(r["rows"] for r in data.read_report.get("rejected_rows", []))
     lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
     sources = sorted(set(data.comparators.sources)) or ["none found: comparators show x"]
-    neighbours = (f"{data.comparators.neighbour_model} ({len(data.comparators.neighbours)} "
-                  "neighbours)" if data.comparators.neighbours else "none found")
+    neighbours = (
+        f"{data.comparators.neighbour_model} ({len(data.comparators.neighbours)} neighbours)"
+        if data.comparators.neighbours
+        else "none found"
+    )
     years = ", ".join(data.read_report.get("years_read", []))
     return Block(
         heading("About this report")
-        + "<h3>Definitions</h3><dl class=\"defs\">" + defs + "</dl>"
+        + '<h3>Definitions</h3><dl class="defs">'
+        + defs
+        + "</dl>"
         + "<h3>Data quality</h3>"
         + f"<p>903 returns read: {esc(years)}. Reading found {n_err} error(s) and {n_warn} "
-          f"warning(s); {rejected:,} row(s) could not be used and are counted, not "
-          "dropped silently. The data-quality report lists what to fix.</p>"
+        f"warning(s); {rejected:,} row(s) could not be used and are counted, not "
+        "dropped silently.</p>"
         + "<h3>Disclosure control</h3>"
         + f"<p>Counts from {lo} to {hi} are shown as c, and so are percentages and rates "
-          f"whose numerator or denominator is {lo} to {hi}. Where a hidden number could be "
-          "worked out from a total, the next smallest number is hidden too. Zero is shown "
-          "as 0; x means not available. England and regional counts from DfE are rounded "
-          "to the nearest 10.</p>"
+        f"whose numerator or denominator is {lo} to {hi}. Where a hidden number could be "
+        "worked out from a total, the next smallest number is hidden too. Zero is shown "
+        "as 0; x means not available and z not applicable (a neighbour average of "
+        "counts would compare authorities of different sizes). England and regional "
+        "counts from DfE are rounded to the nearest 10.</p>"
         + "<h3>Sources</h3><ul>"
         + f"<li>The authority's SSDA903 returns ({esc(years)}), read by corpar.</li>"
         + "".join(f"<li>{esc(s)}</li>" for s in sources)
         + f"<li>Statistical neighbours: {esc(neighbours)}.</li></ul>"
-        + f"<p class=\"meta\">Produced by corpar on "
-          f"{datetime.now(timezone.utc):%d %B %Y}.</p>")
+        + f'<p class="meta">Produced by corpar on '
+        f"{datetime.now(UTC):%d %B %Y}.</p>"
+    )
 
 
 # -- export --------------------------------------------------------------------------------
+
 
 def _toc(body: str) -> str:
     items = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', body)
@@ -323,8 +418,9 @@ def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
     exporter.language_code = "en-GB"
     tags = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
     exporter.register_preprocessor(tags, enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={
-        "corpar_css": (TEMPLATES / "corpar" / "report.css").read_text()})
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"corpar_css": (TEMPLATES / "corpar" / "report.css").read_text()}
+    )
     body = body.replace(TOC_MARKER, _toc(body), 1)
     io.write_public_bytes(out_path, body.encode("utf-8"))
     return out_path
@@ -332,13 +428,21 @@ def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
 
 def age_profile(data: ReportData) -> Block:
     """Children looked after by age band at the period end."""
-    return breakdown_table(data, "cla_at_end", "Age band",
-                           f"Children looked after at {data.period_end} by age")
+    return breakdown_table(
+        data, "cla_at_end", "Age band", f"Children looked after at {data.period_end} by age"
+    )
 
 
 def placement_table(data: ReportData) -> Block:
     """Children looked after by type of placement at the period end."""
-    return Block(heading("Where our children live") + breakdown_table(
-        data, "cla_at_end", "Placement", f"Children looked after at {data.period_end} by "
-        "type of placement (a child in a temporary placement is counted in the placement "
-        "they came from)"))
+    return Block(
+        heading("Where our children live")
+        + breakdown_table(
+            data,
+            "cla_at_end",
+            "Placement",
+            f"Children looked after at {data.period_end} by "
+            "type of placement (a child in a temporary placement is counted in the placement "
+            "they came from)",
+        )
+    )

@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 STAGES = ("10_clean", "30_indicators")
 EDITIONS = {"council": ("council_report", "Annual corporate parenting report")}
-_KERNEL_START_ERRORS = ("Address already in use", "Kernel died before replying",
-                        "Kernel didn't respond")
+_KERNEL_START_ERRORS = (
+    "Address already in use",
+    "Kernel died before replying",
+    "Kernel didn't respond",
+)
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,15 @@ class Job:
 
     def parameters(self) -> dict[str, str]:
         """The notebook parameters: literals only."""
-        return {"la_code": self.la_code, "period": self.period, "config_dir": self.config_dir,
-                "raw_dir": self.raw_dir, "reference_dir": self.reference_dir,
-                "processed_dir": self.processed_dir, "output_dir": self.output_dir}
+        return {
+            "la_code": self.la_code,
+            "period": self.period,
+            "config_dir": self.config_dir,
+            "raw_dir": self.raw_dir,
+            "reference_dir": self.reference_dir,
+            "processed_dir": self.processed_dir,
+            "output_dir": self.output_dir,
+        }
 
 
 @dataclass
@@ -63,8 +72,9 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
     return any(s in str(exc) for s in _KERNEL_START_ERRORS)
 
 
-def execute_notebook(name: str, out_path: Path, parameters: dict[str, str],
-                     kernel_name: str) -> None:
+def execute_notebook(
+    name: str, out_path: Path, parameters: dict[str, str], kernel_name: str
+) -> None:
     """Execute ``notebooks/<name>.ipynb`` with papermill into ``out_path``.
 
     Each execution gets its own Jupyter runtime folder (connection files do not collide
@@ -77,9 +87,16 @@ def execute_notebook(name: str, out_path: Path, parameters: dict[str, str],
         with tempfile.TemporaryDirectory(prefix="corpar-kernel-") as runtime:
             os.environ["JUPYTER_RUNTIME_DIR"] = runtime
             try:
-                pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out_path),
-                                    parameters=parameters, kernel_name=kernel_name,
-                                    progress_bar=False, cwd=str(NOTEBOOKS))
+                pm.execute_notebook(
+                    str(NOTEBOOKS / f"{name}.ipynb"),
+                    str(out_path),
+                    parameters=parameters,
+                    kernel_name=kernel_name,
+                    progress_bar=False,
+                    cwd=str(NOTEBOOKS),
+                    # ipykernel 7 warns about TCP on every start: quiet it.
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                )
                 os.chmod(out_path, 0o600)
                 return
             except pm.PapermillExecutionError:
@@ -98,7 +115,8 @@ def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
     if isinstance(exc, pm.PapermillExecutionError):
         lines = [ln for ln in str(exc.evalue).splitlines() if ln.strip()]
         return [f"{head}: {exc.ename}: {lines[0] if lines else ''}"] + [
-            f"    {ln}" for ln in lines[1:]]
+            f"    {ln}" for ln in lines[1:]
+        ]
     return [f"{head}: {type(exc).__name__}: {exc}"]
 
 
@@ -106,9 +124,15 @@ def run_job(job: Job) -> JobResult:
     """Run every stage and edition for one job; never raises (failures go in the result)."""
     result = JobResult(job.la_code, job.period)
     try:
-        spec = build_run_spec(job.la_code, job.period, job.config_dir or None,
-                              job.raw_dir or None, job.reference_dir or None,
-                              job.processed_dir or None, job.output_dir or None)
+        spec = build_run_spec(
+            job.la_code,
+            job.period,
+            job.config_dir or None,
+            job.raw_dir or None,
+            job.reference_dir or None,
+            job.processed_dir or None,
+            job.output_dir or None,
+        )
     except ConfigError as exc:
         result.ok, result.errors = False, [f"{job.la_code} {job.period}: {exc}"]
         return result

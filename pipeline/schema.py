@@ -40,7 +40,9 @@ ACTIV = frozenset("F1 P1 F2 P2 F3 P3 F4 P4 F5 P5 G4 G5 G6 0".split())
 ACCOM_LETTERS = "BCDEGHKRSTUVWXYZ"
 ACCOM = frozenset({f"{c}{s}" for c in ACCOM_LETTERS for s in "12"} | {"0"})
 SDQ_REASON = frozenset(f"SDQ{i}" for i in range(1, 6))
-SW_REASON = frozenset("MANAGE FCONTA LEFTRL ORGRST TSPROC ABSENC CHCHAN PCCHAN SWDIED OTHERS".split())
+SW_REASON = frozenset(
+    "MANAGE FCONTA LEFTRL ORGRST TSPROC ABSENC CHCHAN PCCHAN SWDIED OTHERS".split()
+)
 FLAG = frozenset({"0", "1"})
 
 # SEX: 1/2 before 2024-25, M/F/U from 2024-25. Cleaning maps both to one form.
@@ -136,50 +138,141 @@ _BASE_TABLES = (
     ),
     Table(
         "Episodes",
-        ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-         "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"),
+        (
+            "CHILD",
+            "DECOM",
+            "RNE",
+            "LS",
+            "CIN",
+            "PLACE",
+            "PLACE_PROVIDER",
+            "DEC",
+            "REC",
+            "REASON_PLACE_CHANGE",
+            "HOME_POST",
+            "PL_POST",
+            "URN",
+        ),
         key=("CHILD", "DECOM"),
         dates=("DECOM", "DEC"),
-        codes={"RNE": RNE, "LS": LEGAL_STATUS, "CIN": CIN, "PLACE": _PLACE_BASE,
-               "PLACE_PROVIDER": PLACE_PROVIDER, "REC": REC},
+        codes={
+            "RNE": RNE,
+            "LS": LEGAL_STATUS,
+            "CIN": CIN,
+            "PLACE": _PLACE_BASE,
+            "PLACE_PROVIDER": PLACE_PROVIDER,
+            "REC": REC,
+        },
         required=True,
     ),
-    Table("Reviews", ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"), key=("CHILD", "REVIEW"),
-          dates=("DOB", "REVIEW"), codes={"REVIEW_CODE": REVIEW_CODE}),
-    Table("UASC", ("CHILD", "SEX", "DOB", "DUC"), key=("CHILD",), dates=("DOB", "DUC"),
-          codes={"SEX": SEX_OLD}),
+    Table(
+        "Reviews",
+        ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
+        key=("CHILD", "REVIEW"),
+        dates=("DOB", "REVIEW"),
+        codes={"REVIEW_CODE": REVIEW_CODE},
+    ),
+    Table(
+        "UASC",
+        ("CHILD", "SEX", "DOB", "DUC"),
+        key=("CHILD",),
+        dates=("DOB", "DUC"),
+        codes={"SEX": SEX_OLD},
+    ),
     Table(
         "OC2",
-        ("CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
-         "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
-         "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"),
+        (
+            "CHILD",
+            "DOB",
+            "SDQ_SCORE",
+            "SDQ_REASON",
+            "CONVICTED",
+            "HEALTH_CHECK",
+            "IMMUNISATIONS",
+            "TEETH_CHECK",
+            "HEALTH_ASSESSMENT",
+            "SUBSTANCE_MISUSE",
+            "INTERVENTION_RECEIVED",
+            "INTERVENTION_OFFERED",
+        ),
         key=("CHILD",),
         dates=("DOB",),
-        codes={"SDQ_REASON": SDQ_REASON, **{c: FLAG for c in (
-            "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
-            "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED")}},
+        codes={
+            "SDQ_REASON": SDQ_REASON,
+            **{
+                c: FLAG
+                for c in (
+                    "CONVICTED",
+                    "HEALTH_CHECK",
+                    "IMMUNISATIONS",
+                    "TEETH_CHECK",
+                    "HEALTH_ASSESSMENT",
+                    "SUBSTANCE_MISUSE",
+                    "INTERVENTION_RECEIVED",
+                    "INTERVENTION_OFFERED",
+                )
+            },
+        },
         numbers=("SDQ_SCORE",),
         per_year=True,
     ),
-    Table("OC3", ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"), key=("CHILD",),
-          dates=("DOB",), codes={"IN_TOUCH": IN_TOUCH, "ACTIV": ACTIV, "ACCOM": ACCOM},
-          per_year=True),
-    Table("AD1", ("CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR",
-                  "SEX_ADOPTR", "LS_ADOPTR"),
-          key=("CHILD",), dates=("DOB", "DATE_INT", "DATE_MATCH"), per_year=True),
-    Table("PlacedAdoption", ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
-                             "REASON_PLACED_CEASED"),
-          key=("CHILD", "DATE_PLACED"), dates=("DOB", "DATE_PLACED", "DATE_PLACED_CEASED")),
-    Table("PrevPerm", ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"), key=("CHILD",),
-          dates=("DOB",), per_year=True),
-    Table("Missing", ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
-          key=("CHILD", "MIS_START"), dates=("DOB", "MIS_START", "MIS_END"),
-          codes={"MISSING": MISSING}),
-    Table("SWEpisodes", ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
-          key=("CHILD", "SW_ID", "SW_DECOM"), dates=("DOB", "SW_DECOM", "SW_DEC"),
-          codes={"SW_REASON": SW_REASON}),
-    Table("DoLo", ("CHILD", "DOB", "DOLO_START", "DOLO_END"), key=("CHILD", "DOLO_START"),
-          dates=("DOB", "DOLO_START", "DOLO_END")),
+    Table(
+        "OC3",
+        ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+        key=("CHILD",),
+        dates=("DOB",),
+        codes={"IN_TOUCH": IN_TOUCH, "ACTIV": ACTIV, "ACCOM": ACCOM},
+        per_year=True,
+    ),
+    Table(
+        "AD1",
+        (
+            "CHILD",
+            "DOB",
+            "DATE_INT",
+            "DATE_MATCH",
+            "FOSTER_CARE",
+            "NB_ADOPTR",
+            "SEX_ADOPTR",
+            "LS_ADOPTR",
+        ),
+        key=("CHILD",),
+        dates=("DOB", "DATE_INT", "DATE_MATCH"),
+        per_year=True,
+    ),
+    Table(
+        "PlacedAdoption",
+        ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
+        key=("CHILD", "DATE_PLACED"),
+        dates=("DOB", "DATE_PLACED", "DATE_PLACED_CEASED"),
+    ),
+    Table(
+        "PrevPerm",
+        ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+        key=("CHILD",),
+        dates=("DOB",),
+        per_year=True,
+    ),
+    Table(
+        "Missing",
+        ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+        key=("CHILD", "MIS_START"),
+        dates=("DOB", "MIS_START", "MIS_END"),
+        codes={"MISSING": MISSING},
+    ),
+    Table(
+        "SWEpisodes",
+        ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+        key=("CHILD", "SW_ID", "SW_DECOM"),
+        dates=("DOB", "SW_DECOM", "SW_DEC"),
+        codes={"SW_REASON": SW_REASON},
+    ),
+    Table(
+        "DoLo",
+        ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
+        key=("CHILD", "DOLO_START"),
+        dates=("DOB", "DOLO_START", "DOLO_END"),
+    ),
 )
 ALL_TABLES: dict[str, Table] = {t.name: t for t in _BASE_TABLES}
 
@@ -198,14 +291,18 @@ class YearChange:
 
 
 YEAR_CHANGES: dict[str, YearChange] = {
-    "2023-24": YearChange(add_tables=("SWEpisodes",), note="SWEpisodes table arrives"),
+    "2023-24": YearChange(
+        add_tables=("SWEpisodes",),
+        codes={("Episodes", "PLACE"): _PLACE_BASE | {"K3"}},
+        note="SWEpisodes table arrives; K3 from 28 Oct 2023, when P2 and H5 stop",
+    ),
     "2024-25": YearChange(
         codes={
             ("Header", "SEX"): SEX_NEW,
             ("UASC", "SEX"): SEX_NEW,
             ("Episodes", "PLACE"): (_PLACE_BASE - {"H5", "P2"}) | {"K3"},
         },
-        note="SEX becomes M/F/U; K3 replaces H5 and P2 (P2 retired 28 Oct 2023)",
+        note="SEX becomes M/F/U; H5 and P2 leave the code list (K3 replaced them)",
     ),
     "2025-26": YearChange(
         codes={
@@ -232,8 +329,12 @@ def tables_for_year(year: str) -> dict[str, Table]:
 
     >>> sorted(tables_for_year("2022-23")) == sorted(set(ALL_TABLES) - {"SWEpisodes", "DoLo"})
     True
-    >>> "K3" in tables_for_year("2024-25")["Episodes"].codes["PLACE"]
+    >>> "K3" in tables_for_year("2022-23")["Episodes"].codes["PLACE"]
+    False
+    >>> "K3" in tables_for_year("2023-24")["Episodes"].codes["PLACE"]
     True
+    >>> "P2" in tables_for_year("2024-25")["Episodes"].codes["PLACE"]
+    False
     >>> "Z1" in tables_for_year("2025-26")["Episodes"].codes["PLACE"]
     False
     """

@@ -88,9 +88,9 @@ class YearReturn:
 
 
 def normalise_column(name: object) -> str:
-    """Column names in any case, with stray spaces or a BOM, to the 903 form.
+    r"""Column names in any case, with stray spaces or a BOM, to the 903 form.
 
-    >>> normalise_column("\\ufeff Decom ")
+    >>> normalise_column("\ufeff Decom ")
     'DECOM'
     >>> normalise_column("place provider")
     'PLACE_PROVIDER'
@@ -109,12 +109,12 @@ def sha256_file(path: Path) -> str:
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Decode a CSV's bytes: UTF-8 (with or without BOM), else Windows-1252 (Excel).
+    r"""Decode a CSV's bytes: UTF-8 (with or without BOM), else Windows-1252 (Excel).
 
-    >>> decode("CHILD\\n".encode("utf-8-sig"))
-    ('CHILD\\n', 'utf-8-sig')
-    >>> decode("N\\xe9\\n".encode("cp1252"))
-    ('Né\\n', 'cp1252')
+    >>> decode("CHILD\n".encode("utf-8-sig"))
+    ('CHILD\n', 'utf-8-sig')
+    >>> decode("N\xe9\n".encode("cp1252"))
+    ('Né\n', 'cp1252')
     """
     try:
         return raw.decode("utf-8-sig"), "utf-8-sig"
@@ -127,9 +127,9 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
-def read_csv_file(path: Path, display_name: str | None = None) -> tuple[pd.DataFrame | None,
-                                                                          str | None,
-                                                                          list[Problem]]:
+def read_csv_file(
+    path: Path, display_name: str | None = None
+) -> tuple[pd.DataFrame | None, str | None, list[Problem]]:
     """Read one CSV file as text, with its row numbers, or explain why it cannot be read.
 
     Returns the frame (normalised column names, values stripped, blank rows and unnamed
@@ -142,26 +142,61 @@ def read_csv_file(path: Path, display_name: str | None = None) -> tuple[pd.DataF
         return None, None, [Problem("error", name, "the file is empty: export the table again")]
     for magic, what in _MAGIC.items():
         if raw.startswith(magic):
-            return None, None, [Problem(
-                "error", name, f"this is not a CSV file, it looks like {what}: open it and "
-                "save each 903 table as 'CSV (comma delimited)'")]
+            return (
+                None,
+                None,
+                [
+                    Problem(
+                        "error",
+                        name,
+                        f"this is not a CSV file, it looks like {what}: open it and "
+                        "save each 903 table as 'CSV (comma delimited)'",
+                    )
+                ],
+            )
     if b"\x00" in raw[:4096]:
-        return None, None, [Problem(
-            "error", name, "this is not a text CSV file (it contains binary data): export "
-            "the table as 'CSV (comma delimited)'")]
+        return (
+            None,
+            None,
+            [
+                Problem(
+                    "error",
+                    name,
+                    "this is not a text CSV file (it contains binary data): export "
+                    "the table as 'CSV (comma delimited)'",
+                )
+            ],
+        )
     text, encoding = decode(raw)
     problems: list[Problem] = []
     if encoding != "utf-8-sig":
-        problems.append(Problem("warning", name, f"not UTF-8; read as {encoding} (Excel's "
-                                "Windows encoding). Check accented names read correctly"))
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                f"not UTF-8; read as {encoding} (Excel's "
+                "Windows encoding). Check accented names read correctly",
+            )
+        )
     try:
-        grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                           skip_blank_lines=False)
+        grid = pd.read_csv(
+            io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
     except pd.errors.ParserError as exc:
         # The C parser names the line: "Expected 13 fields in line 7, saw 14".
-        return None, encoding, problems + [Problem(
-            "error", name, f"a row has more values than the column headings ({exc}); check "
-            "for unquoted commas in a value")]
+        return (
+            None,
+            encoding,
+            problems
+            + [
+                Problem(
+                    "error",
+                    name,
+                    f"a row has more values than the column headings ({exc}); check "
+                    "for unquoted commas in a value",
+                )
+            ],
+        )
     except pd.errors.EmptyDataError:
         return None, encoding, [Problem("error", name, "the file is empty")]
     header = [normalise_column(c) for c in grid.iloc[0].fillna("")]
@@ -169,22 +204,41 @@ def read_csv_file(path: Path, display_name: str | None = None) -> tuple[pd.DataF
     # pandas pads a short row with blanks, indistinguishable from blank values: count the
     # fields of each line with the csv module to find truncated or damaged lines.
     widths = [len(r) for r in csv.reader(io.StringIO(text, newline=""))]
-    short_rows = tuple(i + 1 for i, w in enumerate(widths[1:], start=1)
-                       if 0 < w < len(header) and i < len(grid))
+    short_rows = tuple(
+        i + 1 for i, w in enumerate(widths[1:], start=1) if 0 < w < len(header) and i < len(grid)
+    )
     if short_rows:
-        problems.append(Problem("warning", name, "these rows have fewer values than there are "
-                                "columns (a truncated or damaged line); the missing values are "
-                                "read as blank", rows=short_rows))
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                "these rows have fewer values than there are "
+                "columns (a truncated or damaged line); the missing values are "
+                "read as blank",
+                rows=short_rows,
+            )
+        )
     named = [i for i, c in enumerate(header) if c]
     stray = [i for i, c in enumerate(header) if not c and (body.iloc[:, i].str.strip() != "").any()]
     if stray:
-        problems.append(Problem("warning", name, f"{len(stray)} column(s) without a heading hold "
-                                "values; they are ignored"))
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                f"{len(stray)} column(s) without a heading hold values; they are ignored",
+            )
+        )
     dupes = sorted({c for c in header if c and header.count(c) > 1})
     if dupes:
-        problems.append(Problem("error", name, "the same column heading appears more than once: "
-                                f"{', '.join(dupes)}. Remove the duplicate column",
-                                column=dupes[0]))
+        problems.append(
+            Problem(
+                "error",
+                name,
+                "the same column heading appears more than once: "
+                f"{', '.join(dupes)}. Remove the duplicate column",
+                column=dupes[0],
+            )
+        )
         return None, encoding, problems
     df = body.iloc[:, named].apply(lambda s: s.str.strip())
     df.columns = [header[i] for i in named]
@@ -200,18 +254,26 @@ def read_csv_file(path: Path, display_name: str | None = None) -> tuple[pd.DataF
 def _unrecognised(name: str, columns: list[str]) -> Problem:
     near = schema.closest_table(columns)
     if near is None:
-        return Problem("warning", name, "not a 903 table (its columns "
-                       f"{', '.join(columns[:8])}{' ...' if len(columns) > 8 else ''} match "
-                       "no table in the return); the file was skipped")
+        return Problem(
+            "warning",
+            name,
+            "not a 903 table (its columns "
+            f"{', '.join(columns[:8])}{' ...' if len(columns) > 8 else ''} match "
+            "no table in the return); the file was skipped",
+        )
     table, missing, extra = near
     parts = []
     if missing:
         parts.append(f"it lacks {', '.join(sorted(missing))}")
     if extra:
         parts.append(f"it has unexpected {', '.join(sorted(extra))}")
-    return Problem("error", name, f"looks like the {table.name} table but {' and '.join(parts)}"
-                   f"; the {table.name} table needs exactly: {', '.join(table.columns)}",
-                   column=sorted(missing or extra)[0])
+    return Problem(
+        "error",
+        name,
+        f"looks like the {table.name} table but {' and '.join(parts)}"
+        f"; the {table.name} table needs exactly: {', '.join(table.columns)}",
+        column=sorted(missing or extra)[0],
+    )
 
 
 def _is_attainment(columns: list[str]) -> bool:
@@ -235,8 +297,13 @@ def read_year(folder: Path, year: str, display_root: Path | None = None) -> Year
         shown = str(path.relative_to(base)) if path.is_relative_to(base) else path.name
         suffix = path.suffix.lower()
         if suffix == ".xml":
-            result.problems.append(Problem("warning", shown, "XML 903 returns are not read "
-                                           "yet: export the return as CSV tables"))
+            result.problems.append(
+                Problem(
+                    "warning",
+                    shown,
+                    "XML 903 returns are not read yet: export the return as CSV tables",
+                )
+            )
             continue
         if suffix != ".csv":
             continue
@@ -249,9 +316,14 @@ def read_year(folder: Path, year: str, display_root: Path | None = None) -> Year
             if table is not None:
                 table_name = table.name
                 if table.name in seen:
-                    result.problems.append(Problem(
-                        "error", shown, f"holds the {table.name} table, and so does "
-                        f"{seen[table.name]}: keep one file per table in each year's folder"))
+                    result.problems.append(
+                        Problem(
+                            "error",
+                            shown,
+                            f"holds the {table.name} table, and so does "
+                            f"{seen[table.name]}: keep one file per table in each year's folder",
+                        )
+                    )
                 else:
                     seen[table.name] = shown
                     df[YEAR] = year
@@ -263,10 +335,10 @@ def read_year(folder: Path, year: str, display_root: Path | None = None) -> Year
                 result.attainment = df
             else:
                 result.problems.append(_unrecognised(shown, columns))
-        result.files.append(FileInfo(shown, sha256_file(path), encoding, table_name,
-                                     0 if df is None else len(df)))
-    log.info("read %s: %d tables from %d files", folder.name, len(result.tables),
-             len(result.files))
+        result.files.append(
+            FileInfo(shown, sha256_file(path), encoding, table_name, 0 if df is None else len(df))
+        )
+    log.info("read %s: %d tables from %d files", folder.name, len(result.tables), len(result.files))
     return result
 
 
@@ -294,14 +366,26 @@ def read_history(la_raw_dir: Path, up_to: str) -> list[YearReturn]:
     """
     years = collection_years(la_raw_dir, up_to)
     if up_to not in years:
-        raise InputError([Problem("error", str(la_raw_dir / up_to),
-                                  f"no folder of 903 files for collection year {up_to}: "
-                                  f"put the return's CSV files in {la_raw_dir / up_to}")])
+        raise InputError(
+            [
+                Problem(
+                    "error",
+                    str(la_raw_dir / up_to),
+                    f"no folder of 903 files for collection year {up_to}: "
+                    f"put the return's CSV files in {la_raw_dir / up_to}",
+                )
+            ]
+        )
     returns = [read_year(la_raw_dir / y, y, la_raw_dir.parent) for y in years]
     latest = returns[-1]
     for name, table in schema.ALL_TABLES.items():
         if table.required and name not in latest.tables:
-            latest.problems.append(Problem(
-                "error", f"{la_raw_dir.name}/{up_to}", f"no file holds the {name} table "
-                f"(columns {', '.join(table.columns)}): it is required"))
+            latest.problems.append(
+                Problem(
+                    "error",
+                    f"{la_raw_dir.name}/{up_to}",
+                    f"no file holds the {name} table "
+                    f"(columns {', '.join(table.columns)}): it is required",
+                )
+            )
     return returns

@@ -51,29 +51,38 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     pop = population(spec)
     years = io.read_json(io.processed_file(spec, "read_report.json")).get("years_read", [])
     current = compute_all(tables, spec.period, pop)
-    trend = compute_trend(tables, spec.period, spec.settings.trend_years, pop,
-                          earliest=years[0] if years else None)
+    trend = compute_trend(
+        tables, spec.period, spec.settings.trend_years, pop, earliest=years[0] if years else None
+    )
     io.write_indicators(spec, current, trend)
     return current, trend
 
 
 def read_summary(history: History) -> Block:
     """What was read, in counts only (no values, no ids): for the executed notebook."""
-    rows = "".join(f"<tr><th scope=\"row\">{html.escape(n)}</th><td>{len(t):,}</td></tr>"
-                   for n, t in history.tables.items())
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(n)}</th><td>{len(t):,}</td></tr>'
+        for n, t in history.tables.items()
+    )
     sev = Counter(p.severity for p in history.problems)
-    return Block(f"<p>Years read: {', '.join(history.years)}. Problems: {sev['error']} "
-                 f"error(s), {sev['warning']} warning(s). Rows not used: "
-                 f"{len(history.rejected):,}.</p><table><caption>Rows per table after "
-                 f"stitching</caption><thead><tr><th scope=\"col\">Table</th><th scope=\"col\">"
-                 f"Rows</th></tr></thead><tbody>{rows}</tbody></table>")
+    return Block(
+        f"<p>Years read: {', '.join(history.years)}. Problems: {sev['error']} "
+        f"error(s), {sev['warning']} warning(s). Rows not used: "
+        f"{len(history.rejected):,}.</p><table><caption>Rows per table after "
+        f'stitching</caption><thead><tr><th scope="col">Table</th><th scope="col">'
+        f"Rows</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def indicator_summary(current: pd.DataFrame) -> Block:
     """The headline rows (no breakdowns) as a small table, for the executed notebook."""
     top = current[current["breakdown"] == ""]
-    rows = "".join(f"<tr><th scope=\"row\">{html.escape(r.indicator)}</th><td>{r.value}</td>"
-                   f"</tr>" for r in top.itertuples())
-    return Block(f"<table><caption>Indicators (unsuppressed, internal)</caption><thead><tr>"
-                 f"<th scope=\"col\">Indicator</th><th scope=\"col\">Value</th></tr></thead>"
-                 f"<tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(r.indicator)}</th><td>{r.value}</td></tr>'
+        for r in top.itertuples()
+    )
+    return Block(
+        f"<table><caption>Indicators (unsuppressed, internal)</caption><thead><tr>"
+        f'<th scope="col">Indicator</th><th scope="col">Value</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )

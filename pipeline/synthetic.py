@@ -46,14 +46,25 @@ class SyntheticAuthority:
 
 
 AUTHORITIES = (
-    SyntheticAuthority("Z01", "Northam Vale", "North East", "E12000001", 80, 58, 101,
-                       damage=("lowercase_headers",)),
-    SyntheticAuthority("Z02", "Eastbridge", "North East", "E12000001", 300, 96, 202,
-                       damage=("cp1252", "iso_dates")),
-    SyntheticAuthority("Z03", "Southmere", "South West", "E12000009", 640, 66, 303,
-                       damage=("bom", "blank_rows")),
-    SyntheticAuthority("Z04", "Westford City", "South West", "E12000009", 1200, 82, 404,
-                       damage=("bom", "trailing_column", "spaced_headers")),
+    SyntheticAuthority(
+        "Z01", "Northam Vale", "North East", "E12000001", 80, 58, 101, damage=("lowercase_headers",)
+    ),
+    SyntheticAuthority(
+        "Z02", "Eastbridge", "North East", "E12000001", 300, 96, 202, damage=("cp1252", "iso_dates")
+    ),
+    SyntheticAuthority(
+        "Z03", "Southmere", "South West", "E12000009", 640, 66, 303, damage=("bom", "blank_rows")
+    ),
+    SyntheticAuthority(
+        "Z04",
+        "Westford City",
+        "South West",
+        "E12000009",
+        1200,
+        82,
+        404,
+        damage=("bom", "trailing_column", "spaced_headers"),
+    ),
 )
 
 
@@ -125,8 +136,10 @@ class _Sim:
     def postcode(self) -> str:
         # Invented postcodes in an area that does not exist ("ZX").
         r = self.rng
-        return (f"ZX{r.integers(1, 99)} {r.integers(1, 9)}"
-                f"{chr(65 + r.integers(0, 26))}{chr(65 + r.integers(0, 26))}")
+        return (
+            f"ZX{r.integers(1, 99)} {r.integers(1, 9)}"
+            f"{chr(65 + r.integers(0, 26))}{chr(65 + r.integers(0, 26))}"
+        )
 
     def urn(self) -> str:
         self._urn += int(self.rng.integers(1, 50))
@@ -146,12 +159,16 @@ class _Sim:
         ethnic = self.choice(sorted(schema.ETHNIC), p=None)
         if r.random() < 0.7:
             ethnic = "WBRI"
-        upn = (f"{chr(65 + r.integers(0, 26))}{r.integers(10**11, 10**12 - 1):012d}"
-               if r.random() < 0.95 else f"UN{r.integers(1, 6)}")
+        upn = (
+            f"{chr(65 + r.integers(0, 26))}{r.integers(10**11, 10**12 - 1):012d}"
+            if r.random() < 0.95
+            else f"UN{r.integers(1, 6)}"
+        )
         sex = "M" if r.random() < 0.56 else "F"
         c = Child(cid, sex, dob, ethnic, upn, self.postcode(), ability=float(r.normal()))
-        c.health = {k: float(r.random()) for k in ("ha", "imm", "teeth", "dev", "sdq", "conv",
-                                                  "subs")}
+        c.health = {
+            k: float(r.random()) for k in ("ha", "imm", "teeth", "dev", "sdq", "conv", "subs")
+        }
         self.children.append(c)
         return c
 
@@ -160,14 +177,20 @@ class _Sim:
         if route == "parents" and r.random() < 0.5:
             return "P1"
         if age < 10:
-            place = self.choice(["U4", "U6", "U1", "U3", "K2", "P1", "R3"],
-                                p=[.35, .30, .1, .1, .05, .07, .03])
+            place = self.choice(
+                ["U4", "U6", "U1", "U3", "K2", "P1", "R3"],
+                p=[0.35, 0.30, 0.1, 0.1, 0.05, 0.07, 0.03],
+            )
         elif age < 16:
-            place = self.choice(["U4", "U6", "U3", "K2", "K1", "R1", "S1", "P1", "R5", "Z1"],
-                                p=[.25, .25, .08, .22, .02, .04, .03, .06, .02, .03])
+            place = self.choice(
+                ["U4", "U6", "U3", "K2", "K1", "R1", "S1", "P1", "R5", "Z1"],
+                p=[0.25, 0.25, 0.08, 0.22, 0.02, 0.04, 0.03, 0.06, 0.02, 0.03],
+            )
         else:
-            place = self.choice(["H5", "P2", "U4", "U6", "K2", "P1", "Z1"],
-                                p=[.25, .15, .15, .15, .18, .07, .05])
+            place = self.choice(
+                ["H5", "P2", "U4", "U6", "K2", "P1", "Z1"],
+                p=[0.25, 0.15, 0.15, 0.15, 0.18, 0.07, 0.05],
+            )
         if place in ("H5", "P2") and d >= K3_FROM:
             place = "K3"
         if place == "Z1" and d >= Z1_SPLIT:
@@ -179,7 +202,7 @@ class _Sim:
             return ""
         if place == "P1":
             return "PR0"
-        return self.choice(["PR1", "PR2", "PR4", "PR5", "PR3"], p=[.45, .05, .38, .1, .02])
+        return self.choice(["PR1", "PR2", "PR4", "PR5", "PR3"], p=[0.45, 0.05, 0.38, 0.1, 0.02])
 
     def period_of_care(self, c: Child, start: date, first: bool, horizon: date) -> date | None:
         """Simulate one period of care from ``start``; return its end (None if still open)."""
@@ -190,19 +213,24 @@ class _Sim:
         end = start + timedelta(days=int(r.exponential(mean_years * 365)) + 2)
         # Route out of care, chosen at entry so the journey can lead to it.
         if age < 5 and r.random() < 0.45:
-            route = self.choice(["adoption", "sgo"], p=[.6, .4])
+            route = self.choice(["adoption", "sgo"], p=[0.6, 0.4])
             end = max(end, start + timedelta(days=int(r.integers(420, 900))))
         elif age >= 15.5 and r.random() < 0.4:
             route = "eighteen"
         else:
-            route = self.choice(["home", "parents", "other"], p=[.55, .2, .25])
+            route = self.choice(["home", "parents", "other"], p=[0.55, 0.2, 0.25])
         if route == "eighteen" or end >= eighteen:
             end, route = eighteen, "eighteen"
         if c.uasc:
             end, route = eighteen, "eighteen"
-        cin = "N4" if c.uasc else self.choice([f"N{i}" for i in range(1, 9)],
-                                               p=[.62, .03, .03, .08, .14, .02, .01, .07])
-        ls = self.choice(["V2", "C1", "L1", "L2", "J1"], p=[.42, .42, .08, .05, .03])
+        cin = (
+            "N4"
+            if c.uasc
+            else self.choice(
+                [f"N{i}" for i in range(1, 9)], p=[0.62, 0.03, 0.03, 0.08, 0.14, 0.02, 0.01, 0.07]
+            )
+        )
+        ls = self.choice(["V2", "C1", "L1", "L2", "J1"], p=[0.42, 0.42, 0.08, 0.05, 0.03])
         if c.uasc:
             ls = "V2"
         if ls == "J1" and age < 10:
@@ -225,13 +253,15 @@ class _Sim:
             c.adoption_decision = max(decision, start + timedelta(days=60))
             c.adoption_match = c.adoption_decision + timedelta(days=int(r.integers(30, 150)))
             events.append((c.adoption_decision, "placement_order"))
-            events.append((max(c.adoption_match + timedelta(days=14), end - timedelta(days=200)),
-                           "adoptive"))
+            events.append(
+                (max(c.adoption_match + timedelta(days=14), end - timedelta(days=200)), "adoptive")
+            )
         events = sorted({e for e in events if start < e[0] < min(end, horizon)})
 
         place = self.placement_for(age, start, route)
-        ep = Episode(start, "S", ls, cin, place, self.provider_for(place), self.urn(),
-                     self.postcode())
+        ep = Episode(
+            start, "S", ls, cin, place, self.provider_for(place), self.urn(), self.postcode()
+        )
         eps = [ep]
         before_temp: Episode | None = None
         for d, kind in events:
@@ -249,24 +279,45 @@ class _Sim:
                 cur.reason_change = ""
             elif cur.place in schema.TEMPORARY_PLACE and before_temp is not None:
                 # Back from a temporary placement to the same carer, then the event.
-                back = Episode(cur.decom + timedelta(days=int(r.integers(1, 7))), "P",
-                               before_temp.ls, cin, before_temp.place, before_temp.provider,
-                               before_temp.urn, before_temp.pl_post)
+                back = Episode(
+                    cur.decom + timedelta(days=int(r.integers(1, 7))),
+                    "P",
+                    before_temp.ls,
+                    cin,
+                    before_temp.place,
+                    before_temp.provider,
+                    before_temp.urn,
+                    before_temp.pl_post,
+                )
                 if back.decom >= d:
                     continue
                 eps.append(back)
                 cur.dec = back.decom
                 cur = back
-                new = Episode(d, "P", cur.ls, cin, cur.place, cur.provider, cur.urn,
-                              cur.pl_post)
+                new = Episode(d, "P", cur.ls, cin, cur.place, cur.provider, cur.urn, cur.pl_post)
                 before_temp = None
             if kind == "place":
                 new.place = self.placement_for(a, d, route)
-                new.provider, new.urn, new.pl_post = (self.provider_for(new.place), self.urn(),
-                                                      self.postcode())
-                cur.reason_change = self.choice(["CARPL", "CLOSE", "ALLEG", "STAND", "APPRR",
-                                                 "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
-                                                 "OTHER"])
+                new.provider, new.urn, new.pl_post = (
+                    self.provider_for(new.place),
+                    self.urn(),
+                    self.postcode(),
+                )
+                cur.reason_change = self.choice(
+                    [
+                        "CARPL",
+                        "CLOSE",
+                        "ALLEG",
+                        "STAND",
+                        "APPRR",
+                        "CREQB",
+                        "CREQO",
+                        "CHILD",
+                        "LAREQ",
+                        "PLACE",
+                        "OTHER",
+                    ]
+                )
             elif kind == "legal":
                 new.rne = "L"
                 new.ls = {"L1": "C1", "L2": "C1", "C1": "C2", "V2": "C1"}.get(cur.ls, cur.ls)
@@ -295,17 +346,29 @@ class _Sim:
             back_d = eps[-1].decom + timedelta(days=int(r.integers(1, 7)))
             if back_d < min(end, horizon):
                 eps[-1].dec, eps[-1].rec = back_d, "X1"
-                eps.append(Episode(back_d, "P", before_temp.ls, cin, before_temp.place,
-                                   before_temp.provider, before_temp.urn, before_temp.pl_post))
+                eps.append(
+                    Episode(
+                        back_d,
+                        "P",
+                        before_temp.ls,
+                        cin,
+                        before_temp.place,
+                        before_temp.provider,
+                        before_temp.urn,
+                        before_temp.pl_post,
+                    )
+                )
         if end < horizon:
             eps[-1].dec = end
             eps[-1].rec = {
                 "adoption": self.choice(["E11", "E12"]),
                 "sgo": self.choice(["E45", "E46", "E47", "E48"]),
-                "home": self.choice(["E4A", "E4B", "E13", "E41"], p=[.5, .1, .3, .1]),
+                "home": self.choice(["E4A", "E4B", "E13", "E41"], p=[0.5, 0.1, 0.3, 0.1]),
                 "parents": self.choice(["E4A", "E13"]),
-                "other": self.choice(["E8", "E13", "E3", "E9", "E14"], p=[.35, .35, .15, .1, .05]),
-                "eighteen": self.choice(["E17", "E5", "E6", "E8"], p=[.25, .35, .2, .2]),
+                "other": self.choice(
+                    ["E8", "E13", "E3", "E9", "E14"], p=[0.35, 0.35, 0.15, 0.1, 0.05]
+                ),
+                "eighteen": self.choice(["E17", "E5", "E6", "E8"], p=[0.25, 0.35, 0.2, 0.2]),
             }[route]
             if eps[-1].rec == "E14" and eps[-1].ls not in ("J1", "J2"):
                 eps[-1].rec = "E8"
@@ -320,14 +383,29 @@ class _Sim:
         out = []
         for e in eps:
             out.append(e)
-            for when, old, new_codes in ((K3_FROM, ("H5", "P2"), ("K3",)),
-                                         (Z1_SPLIT, ("Z1",), ("Z11", "Z12", "Z13", "Z14"))):
+            for when, old, new_codes in (
+                (K3_FROM, ("H5", "P2"), ("K3",)),
+                (Z1_SPLIT, ("Z1",), ("Z11", "Z12", "Z13", "Z14")),
+            ):
                 last = out[-1]
-                if last.place in old and last.decom < when and (last.dec is None or
-                                                                  last.dec > when):
-                    nxt = Episode(when, "T", last.ls, last.cin, self.choice(list(new_codes)),
-                                  last.provider, last.urn, last.pl_post, last.dec, last.rec,
-                                  last.reason_change)
+                if (
+                    last.place in old
+                    and last.decom < when
+                    and (last.dec is None or last.dec > when)
+                ):
+                    nxt = Episode(
+                        when,
+                        "T",
+                        last.ls,
+                        last.cin,
+                        self.choice(list(new_codes)),
+                        last.provider,
+                        last.urn,
+                        last.pl_post,
+                        last.dec,
+                        last.rec,
+                        last.reason_change,
+                    )
                     last.dec, last.rec, last.reason_change = when, "X1", "PLACE"
                     out.append(nxt)
         return out
@@ -339,9 +417,14 @@ class _Sim:
         d = start + timedelta(days=20)
         while d < stop:
             age = (d - c.dob).days / 365.25
-            code = "PN0" if age < 4 else self.choice(
-                ["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"],
-                p=[.45, .1, .1, .1, .08, .09, .08])
+            code = (
+                "PN0"
+                if age < 4
+                else self.choice(
+                    ["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"],
+                    p=[0.45, 0.1, 0.1, 0.1, 0.08, 0.09, 0.08],
+                )
+            )
             c.reviews.append((d, code))
             d += timedelta(days=int(r.integers(90, 190)))
         age0 = (start - c.dob).days / 365.25
@@ -375,9 +458,20 @@ class _Sim:
             if d >= horizon:
                 break
             end = d + timedelta(days=int(r.integers(1, 4)))
-            c.episodes.append(Episode(d, "S", self.choice(["V3", "V4"]), "N2", "U6", "PR1", urn,
-                                      self.postcode(), end if end < horizon else None,
-                                      "E13" if end < horizon else ""))
+            c.episodes.append(
+                Episode(
+                    d,
+                    "S",
+                    self.choice(["V3", "V4"]),
+                    "N2",
+                    "U6",
+                    "PR1",
+                    urn,
+                    self.postcode(),
+                    end if end < horizon else None,
+                    "E13" if end < horizon else "",
+                )
+            )
             d = end + timedelta(days=int(r.integers(20, 60)))
 
     def run(self, horizon: date) -> None:
@@ -388,17 +482,26 @@ class _Sim:
         d = SIM_START
         while d < horizon:
             for _ in range(r.poisson(per_day)):
-                band = r.choice(5, p=[.21, .16, .18, .33, .12])
-                lo, hi = [(0, 364), (365, 5 * 365 - 1), (5 * 365, 10 * 365 - 1),
-                          (10 * 365, 16 * 365 - 1), (16 * 365, 17 * 365 + 300)][band]
+                band = r.choice(5, p=[0.21, 0.16, 0.18, 0.33, 0.12])
+                lo, hi = [
+                    (0, 364),
+                    (365, 5 * 365 - 1),
+                    (5 * 365, 10 * 365 - 1),
+                    (10 * 365, 16 * 365 - 1),
+                    (16 * 365, 17 * 365 + 300),
+                ][band]
                 age_days = int(r.integers(lo, hi + 1))
                 c = self.new_child(d, age_days)
                 if age_days > 14 * 365 and r.random() < 0.22:
                     c.uasc, c.sex = True, ("M" if r.random() < 0.93 else "F")
                 end = self.period_of_care(c, d, True, horizon)
                 # Some children come back into care.
-                if end is not None and not c.uasc and c.episodes[-1].rec in (
-                        "E4A", "E4B", "E13", "E8") and r.random() < 0.15:
+                if (
+                    end is not None
+                    and not c.uasc
+                    and c.episodes[-1].rec in ("E4A", "E4B", "E13", "E8")
+                    and r.random() < 0.15
+                ):
                     back = end + timedelta(days=int(r.integers(60, 700)))
                     if back < horizon and back < _add_years(c.dob, 17):
                         self.period_of_care(c, back, False, horizon)
@@ -408,6 +511,7 @@ class _Sim:
 
 
 # -- writing returns ------------------------------------------------------------------------
+
 
 def _fmt(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
@@ -419,8 +523,9 @@ def _in_care_intervals(c: Child) -> list[tuple[date, date | None]]:
 
 def _continuous_start(c: Child, at: date) -> date | None:
     """Start of the period of care open at ``at`` (None if not looked after then)."""
-    eps = sorted((e for e in c.episodes if e.ls not in schema.SHORT_BREAK_LS),
-                 key=lambda e: e.decom)
+    eps = sorted(
+        (e for e in c.episodes if e.ls not in schema.SHORT_BREAK_LS), key=lambda e: e.decom
+    )
     start = None
     for e in eps:
         if start is None or e.rne == "S":
@@ -464,10 +569,23 @@ def year_tables(sim: _Sim, year: str, extract_end: date | None = None) -> dict[s
         rows["Header"].append([c.child_id, sex_code(c), dob, c.ethnic, c.upn, mother, mc_dob])
         for e in eps:
             open_at_end = e.dec is None or e.dec > ye
-            rows["Episodes"].append([
-                c.child_id, _fmt(e.decom), e.rne, e.ls, e.cin, e.place, e.provider,
-                "" if open_at_end else _fmt(e.dec), "" if open_at_end else e.rec,
-                "" if open_at_end else e.reason_change, c.home_post, e.pl_post, e.urn])
+            rows["Episodes"].append(
+                [
+                    c.child_id,
+                    _fmt(e.decom),
+                    e.rne,
+                    e.ls,
+                    e.cin,
+                    e.place,
+                    e.provider,
+                    "" if open_at_end else _fmt(e.dec),
+                    "" if open_at_end else e.rec,
+                    "" if open_at_end else e.reason_change,
+                    c.home_post,
+                    e.pl_post,
+                    e.urn,
+                ]
+            )
         for d, code in c.reviews:
             if ys <= d <= ye:
                 rows["Reviews"].append([c.child_id, dob, _fmt(d), code])
@@ -475,37 +593,54 @@ def year_tables(sim: _Sim, year: str, extract_end: date | None = None) -> dict[s
             rows["UASC"].append([c.child_id, sex_code(c), dob, _fmt(_add_years(c.dob, 18))])
         for kind, s, e in c.missing:
             if ys <= s <= ye:
-                rows["Missing"].append([c.child_id, dob, kind, _fmt(s),
-                                        _fmt(e) if e and e <= ye else ""])
+                rows["Missing"].append(
+                    [c.child_id, dob, kind, _fmt(s), _fmt(e) if e and e <= ye else ""]
+                )
         if "SWEpisodes" in tables:
             for sw_id, s, e, reason in c.sw:
                 if s <= ye and (e is None or e >= ys):
                     ended = e is not None and e <= ye
-                    rows["SWEpisodes"].append([c.child_id, dob, sw_id, _fmt(s),
-                                               _fmt(e) if ended else "", reason])
+                    rows["SWEpisodes"].append(
+                        [c.child_id, dob, sw_id, _fmt(s), _fmt(e) if ended else "", reason]
+                    )
         if "DoLo" in tables:
             for s, e in c.dolo:
                 if s <= ye and (e is None or e >= ys):
-                    rows["DoLo"].append([c.child_id, dob, _fmt(s), _fmt(e) if e and e <= ye
-                                         else ""])
+                    rows["DoLo"].append(
+                        [c.child_id, dob, _fmt(s), _fmt(e) if e and e <= ye else ""]
+                    )
         starts = [e for e in eps if e.rne == "S" and ys <= e.decom <= ye]
         if starts and not c.short_breaks:
-            rows["PrevPerm"].append([c.child_id, dob, "Z1" if r.random() < .9 else "P1",
-                                     "" if r.random() < .9 else "NUK", ""])
+            rows["PrevPerm"].append(
+                [
+                    c.child_id,
+                    dob,
+                    "Z1" if r.random() < 0.9 else "P1",
+                    "" if r.random() < 0.9 else "NUK",
+                    "",
+                ]
+            )
         if c.adoption_decision and c.adoption_decision <= ye:
             rows["PlacedAdoption"].append([c.child_id, dob, _fmt(c.adoption_decision), "", ""])
         adopted = [e for e in eps if e.rec in ("E11", "E12") and e.dec and ys <= e.dec <= ye]
         if adopted and c.adoption_match:
-            rows["AD1"].append([c.child_id, dob, _fmt(c.adoption_decision),
-                                _fmt(c.adoption_match), "1" if r.random() < .2 else "0",
-                                "2" if r.random() < .7 else "1",
-                                sim.choice(["MF", "MM", "FF"], p=[.8, .1, .1]), "L0"])
+            rows["AD1"].append(
+                [
+                    c.child_id,
+                    dob,
+                    _fmt(c.adoption_decision),
+                    _fmt(c.adoption_match),
+                    "1" if r.random() < 0.2 else "0",
+                    "2" if r.random() < 0.7 else "1",
+                    sim.choice(["MF", "MM", "FF"], p=[0.8, 0.1, 0.1]),
+                    "L0",
+                ]
+            )
         if full_year and not c.short_breaks:
             _oc2_row(rows, c, ye, r)
     if full_year:
         _oc3_rows(rows, sim, ys, ye, r)
-    return {n: pd.DataFrame(v, columns=list(tables[n].columns), dtype=str)
-            for n, v in rows.items()}
+    return {n: pd.DataFrame(v, columns=list(tables[n].columns), dtype=str) for n, v in rows.items()}
 
 
 def _oc2_row(rows, c: Child, ye: date, r) -> None:
@@ -517,17 +652,30 @@ def _oc2_row(rows, c: Child, ye: date, r) -> None:
     score, reason = "", ""
     if 4 <= age <= 16:
         if h["sdq"] < 0.78:
-            score = str(int(np.clip(round(14 + 6.5 * c.ability * -0.6 + 6 * (h["sdq"] - .4)), 0,
-                                    40)))
+            score = str(
+                int(np.clip(round(14 + 6.5 * c.ability * -0.6 + 6 * (h["sdq"] - 0.4)), 0, 40))
+            )
         else:
             reason = "SDQ" + str(int(r.integers(1, 6)))
     flag = lambda p, x: "1" if h[x] < p else "0"  # noqa: E731
-    conv = flag(.04, "conv") if age >= 10 else "0"
-    subs = flag(.04, "subs") if age >= 10 else "0"
-    rows["OC2"].append([c.child_id, _fmt(c.dob), score, reason, conv,
-                        flag(.88, "dev") if age < 5 else "0", flag(.83, "imm"),
-                        flag(.76, "teeth"), flag(.9, "ha"), subs,
-                        subs if r.random() < .6 else "0", subs])
+    conv = flag(0.04, "conv") if age >= 10 else "0"
+    subs = flag(0.04, "subs") if age >= 10 else "0"
+    rows["OC2"].append(
+        [
+            c.child_id,
+            _fmt(c.dob),
+            score,
+            reason,
+            conv,
+            flag(0.88, "dev") if age < 5 else "0",
+            flag(0.83, "imm"),
+            flag(0.76, "teeth"),
+            flag(0.9, "ha"),
+            subs,
+            subs if r.random() < 0.6 else "0",
+            subs,
+        ]
+    )
 
 
 def _oc3_rows(rows, sim: _Sim, ys: date, ye: date, r) -> None:
@@ -539,24 +687,26 @@ def _oc3_rows(rows, sim: _Sim, ys: date, ye: date, r) -> None:
             continue
         left = care[-1].dec
         sixteen = _add_years(c.dob, 16)
-        in_care_at_16 = any(e.decom <= sixteen and (e.dec is None or e.dec > sixteen)
-                            for e in care)
+        in_care_at_16 = any(e.decom <= sixteen and (e.dec is None or e.dec > sixteen) for e in care)
         if not in_care_at_16 or care[-1].rec in ("E11", "E12", "E2"):
             continue
         for age in range(17, 22):
             bday = _add_years(c.dob, age)
             if ys <= bday <= ye and bday >= left:
-                touch = sim.choice(["YES", "NO", "REFU", "NREQ", "RHOM", "DIED"],
-                                   p=[.9, .04, .03, .015, .01, .005])
+                touch = sim.choice(
+                    ["YES", "NO", "REFU", "NREQ", "RHOM", "DIED"],
+                    p=[0.9, 0.04, 0.03, 0.015, 0.01, 0.005],
+                )
                 if touch == "YES":
-                    activ = sim.choice(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4",
-                                        "G5", "G6", "0"],
-                                       p=[.06, .01, .26, .04, .04, .01, .15, .04, .07, .24, .05,
-                                          .03])
-                    letter = sim.choice(list("BDEKTUZVWSXY"),
-                                        p=[.13, .2, .08, .04, .03, .3, .12, .02, .01, .01, .03,
-                                           .03])
-                    accom = letter + ("1" if r.random() < .88 else "2")
+                    activ = sim.choice(
+                        ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"],
+                        p=[0.06, 0.01, 0.26, 0.04, 0.04, 0.01, 0.15, 0.04, 0.07, 0.24, 0.05, 0.03],
+                    )
+                    letter = sim.choice(
+                        list("BDEKTUZVWSXY"),
+                        p=[0.13, 0.2, 0.08, 0.04, 0.03, 0.3, 0.12, 0.02, 0.01, 0.01, 0.03, 0.03],
+                    )
+                    accom = letter + ("1" if r.random() < 0.88 else "2")
                 else:
                     activ, accom = "0", "0"
                 rows["OC3"].append([c.child_id, _fmt(c.dob), touch, activ, accom])
@@ -570,28 +720,35 @@ def attainment_rows(sim: _Sim, year: str) -> pd.DataFrame:
     r = np.random.default_rng(sim.la.seed * 7 + y1)
     out = []
     for c in sim.children:
-        if c.short_breaks or not any(e.decom <= ye and (e.dec is None or e.dec >= ys)
-                                     for e in c.episodes):
+        if c.short_breaks or not any(
+            e.decom <= ye and (e.dec is None or e.dec >= ys) for e in c.episodes
+        ):
             continue
         age_aug = (date(y1, 8, 31) - c.dob).days // 365.25
         z = c.ability - 0.6
         if age_aug == 10:
-            res = {m: z + r.normal(0, .7) > t for m, t in
-                   (("READ_EXS", -0.65), ("WRIT_EXS", -0.5), ("MATH_EXS", -0.55))}
+            res = {
+                m: z + r.normal(0, 0.7) > t
+                for m, t in (("READ_EXS", -0.65), ("WRIT_EXS", -0.5), ("MATH_EXS", -0.55))
+            }
             res["RWM_EXS"] = all(res.values())
             out += [[c.child_id, c.upn, academic, "KS2", m, str(int(v))] for m, v in res.items()]
         elif age_aug == 6 and y1 < 2023:
             for m, t in (("READ_EXS", -0.9), ("WRIT_EXS", -0.7), ("MATH_EXS", -0.8)):
-                out.append([c.child_id, c.upn, academic, "KS1", m, str(int(z + r.normal(0, .7) > t))])
+                out.append(
+                    [c.child_id, c.upn, academic, "KS1", m, str(int(z + r.normal(0, 0.7) > t))]
+                )
         elif age_aug == 15:
             att8 = float(np.clip(round((21 + 14 * z + r.normal(0, 6)) * 2) / 2, 0, 90))
             em4 = att8 > 32 + r.normal(0, 5)
             em5 = em4 and att8 > 40 + r.normal(0, 5)
-            p8 = "" if y1 >= 2024 else f"{(att8 - 46) / 9 + r.normal(0, .4):.2f}"
-            out += [[c.child_id, c.upn, academic, "KS4", "ATT8", f"{att8:g}"],
-                    [c.child_id, c.upn, academic, "KS4", "EM4", str(int(em4))],
-                    [c.child_id, c.upn, academic, "KS4", "EM5", str(int(em5))],
-                    [c.child_id, c.upn, academic, "KS4", "P8", p8]]
+            p8 = "" if y1 >= 2024 else f"{(att8 - 46) / 9 + r.normal(0, 0.4):.2f}"
+            out += [
+                [c.child_id, c.upn, academic, "KS4", "ATT8", f"{att8:g}"],
+                [c.child_id, c.upn, academic, "KS4", "EM4", str(int(em4))],
+                [c.child_id, c.upn, academic, "KS4", "EM5", str(int(em5))],
+                [c.child_id, c.upn, academic, "KS4", "P8", p8],
+            ]
     return pd.DataFrame(out, columns=list(schema.ATTAINMENT_COLUMNS), dtype=str)
 
 
@@ -603,17 +760,25 @@ _FILE_NAMES = {
     "OC2": ["oc2.csv", "903 OC2 {y}.csv", "SSDA903_{la}_oc2_{y}.CSV"],
     "OC3": ["oc3.csv", "903 OC3 {y}.csv", "SSDA903_{la}_oc3_{y}.CSV"],
     "AD1": ["ad1.csv", "903 AD1 {y}.csv", "SSDA903_{la}_ad1_{y}.CSV"],
-    "PlacedAdoption": ["placed_for_adoption.csv", "903 Placed for adoption {y}.csv",
-                       "SSDA903_{la}_placed_{y}.CSV"],
-    "PrevPerm": ["prevperm.csv", "903 Previous permanence {y}.csv", "SSDA903_{la}_prevperm_{y}.CSV"],
+    "PlacedAdoption": [
+        "placed_for_adoption.csv",
+        "903 Placed for adoption {y}.csv",
+        "SSDA903_{la}_placed_{y}.CSV",
+    ],
+    "PrevPerm": [
+        "prevperm.csv",
+        "903 Previous permanence {y}.csv",
+        "SSDA903_{la}_prevperm_{y}.CSV",
+    ],
     "Missing": ["missing.csv", "903 Missing {y}.csv", "SSDA903_{la}_missing_{y}.CSV"],
     "SWEpisodes": ["sw_episodes.csv", "903 Social workers {y}.csv", "SSDA903_{la}_sw_{y}.CSV"],
     "DoLo": ["dolo.csv", "903 DoLo {y}.csv", "SSDA903_{la}_dolo_{y}.CSV"],
 }
 
 
-def _damage(df: pd.DataFrame, la: SyntheticAuthority, table: str, year_index: int) -> tuple[
-        pd.DataFrame, str]:
+def _damage(
+    df: pd.DataFrame, la: SyntheticAuthority, table: str, year_index: int
+) -> tuple[pd.DataFrame, str]:
     """Apply this authority's kinds of Excel damage; return the frame and the encoding."""
     df = df.copy()
     encoding = "utf-8"
@@ -667,13 +832,26 @@ def write_authority(la: SyntheticAuthority, raw_root: Path) -> dict[str, int]:
 
 # -- synthetic reference tables (explore-education-statistics form) ---------------------------
 
-_EES_GEO = ["time_period", "time_identifier", "geographic_level", "country_code",
-            "country_name", "region_code", "region_name", "old_la_code", "la_name",
-            "new_la_code"]
+_EES_GEO = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "la_name",
+    "new_la_code",
+]
 
 
-def _geo(year: int, level: str, la: tuple[str, str, str, str] | None = None,
-         region: tuple[str, str] | None = None) -> list[str]:
+def _geo(
+    year: int,
+    level: str,
+    la: tuple[str, str, str, str] | None = None,
+    region: tuple[str, str] | None = None,
+) -> list[str]:
     row = [str(year), "Reporting year", level, "E92000001", "England", "", "", "", "", ""]
     if region:
         row[5], row[6] = region
@@ -686,8 +864,9 @@ def _geo(year: int, level: str, la: tuple[str, str, str, str] | None = None,
 def _neighbours(la: SyntheticAuthority) -> list[tuple[str, str, str, str]]:
     """Ten fictional neighbours per authority (the other synthetic ones first)."""
     others = [(a.code, a.name, a.region_code, a.region) for a in AUTHORITIES if a.code != la.code]
-    extra = [(f"Y{i:02d}", f"Fictional Neighbour {i}", la.region_code, la.region)
-             for i in range(1, 8)]
+    extra = [
+        (f"Y{i:02d}", f"Fictional Neighbour {i}", la.region_code, la.region) for i in range(1, 8)
+    ]
     return (others + extra)[:10]
 
 
@@ -703,38 +882,66 @@ def write_reference(ref_dir: Path) -> None:
     pop_rows, cla_rows = [], []
     for year in range(2012, 2027):
         growth = 1 + 0.004 * (year - 2020)
-        pop_rows.append(_geo(year, "National") + ["Children aged 0 to 17 years",
-                                                  str(int(12_183_016 * growth))])
+        pop_rows.append(
+            _geo(year, "National") + ["Children aged 0 to 17 years", str(int(12_183_016 * growth))]
+        )
         for reg in regions:
-            pop_rows.append(_geo(year, "Regional", region=reg) + [
-                "Children aged 0 to 17 years", str(int(1_100_000 * growth))])
+            pop_rows.append(
+                _geo(year, "Regional", region=reg)
+                + ["Children aged 0 to 17 years", str(int(1_100_000 * growth))]
+            )
         for code, la in las.items():
             syn = next((a for a in AUTHORITIES if a.code == code), None)
-            base = syn.cla_target / syn.rate_per_10k * 10_000 if syn else 40_000 + 3000 * int(
-                code[1:])
-            pop_rows.append(_geo(year, "Local authority", la=la) + [
-                "Children aged 0 to 17 years", str(int(base * growth))])
+            base = (
+                syn.cla_target / syn.rate_per_10k * 10_000 if syn else 40_000 + 3000 * int(code[1:])
+            )
+            pop_rows.append(
+                _geo(year, "Local authority", la=la)
+                + ["Children aged 0 to 17 years", str(int(base * growth))]
+            )
         if year >= 2016:
             for level, geo, rate in [("National", {}, 67 + (year - 2020) * 0.6)] + [
-                    ("Regional", {"region": reg}, 75 + i * 12 + (year - 2020))
-                    for i, reg in enumerate(regions)]:
+                ("Regional", {"region": reg}, 75 + i * 12 + (year - 2020))
+                for i, reg in enumerate(regions)
+            ]:
                 pop = 12_183_016 if level == "National" else 1_100_000
-                cla_rows.append(_geo(year, level, **geo) + [
-                    "Children looked after on 31 March each year", str(int(pop * growth)),
-                    str(int(round(pop * growth * rate / 10_000, -1))), str(round(rate))])
+                for ptype, share in (
+                    ("Children looked after on 31 March each year", 1.0),
+                    ("Children starting to be looked after each year", 0.4),
+                    ("Children ceasing to be looked after each year", 0.42),
+                ):
+                    r = rate * share
+                    cla_rows.append(
+                        _geo(year, level, **geo)
+                        + [
+                            ptype,
+                            str(int(pop * growth)),
+                            str(int(round(pop * growth * r / 10_000, -1))),
+                            str(round(r)),
+                        ]
+                    )
             for code, la in las.items():
                 if code.startswith("Y"):
                     rate = 55 + rng.integers(0, 60)
                     pop = 40_000 + 3000 * int(code[1:])
-                    cla_rows.append(_geo(year, "Local authority", la=la) + [
-                        "Children looked after on 31 March each year", str(pop),
-                        str(int(pop * rate / 10_000)), str(rate)])
+                    cla_rows.append(
+                        _geo(year, "Local authority", la=la)
+                        + [
+                            "Children looked after on 31 March each year",
+                            str(pop),
+                            str(int(pop * rate / 10_000)),
+                            str(rate),
+                        ]
+                    )
     ons_cols = [*_EES_GEO[:8], "new_la_code", "la_name", "age_group", "population_estimate"]
     pd.DataFrame(pop_rows, columns=_EES_GEO + ["age_group", "population_estimate"])[
-        ons_cols].to_csv(ref_dir / "ons_mid-year_population_estimates_synthetic.csv", index=False)
-    pd.DataFrame(cla_rows, columns=_EES_GEO + ["population_type", "population_estimate",
-                                               "children_count", "rate_per_10000"]).to_csv(
-        ref_dir / "cla_number_and_rate_per_10k_children_synthetic.csv", index=False)
+        ons_cols
+    ].to_csv(ref_dir / "ons_mid-year_population_estimates_synthetic.csv", index=False)
+    pd.DataFrame(
+        cla_rows,
+        columns=_EES_GEO
+        + ["population_type", "population_estimate", "children_count", "rate_per_10000"],
+    ).to_csv(ref_dir / "cla_number_and_rate_per_10k_children_synthetic.csv", index=False)
     sn = []
     for a in AUTHORITIES:
         row = [a.code, a.name, "0", a.region]
@@ -744,8 +951,7 @@ def write_reference(ref_dir: Path) -> None:
     cols = ["old_la_code", "la_name", "region_ind", "region_name"]
     for i in range(1, 11):
         cols += [f"SN_{i}", f"SN_{i}P"]
-    pd.DataFrame(sn, columns=cols).to_csv(ref_dir / "sn_model_2025_wide_synthetic.csv",
-                                          index=False)
+    pd.DataFrame(sn, columns=cols).to_csv(ref_dir / "sn_model_2025_wide_synthetic.csv", index=False)
 
 
 def generate(raw_root: Path, ref_dir: Path, codes: list[str] | None = None) -> list[str]:

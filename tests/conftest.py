@@ -1,0 +1,117 @@
+"""Shared test helpers: tiny hand-written 903 folders, the shared/ folder, the demo run."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CORPAR_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The project's shared/ folder (DfE reference tables, the dirty 903 fixture)."""
+    if not (SHARED / "reference" / "dfe").is_dir():
+        pytest.skip(
+            f"needs the shared/ folder beside the checkout ({SHARED} is absent): "
+            "DfE reference tables and the validator's fake 903 data live there"
+        )
+    return SHARED
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding="utf-8", newline="\n"
+) -> Path:
+    """Write a small CSV by hand (no pandas), as an authority's system would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(header)] + [",".join(r) for r in rows]
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    return path
+
+
+def minimal_return(folder: Path, header_rows=None, episode_rows=None) -> Path:
+    """A return with just Header and Episodes (the required tables)."""
+    header_rows = (
+        header_rows
+        if header_rows is not None
+        else [["001", "1", "01/06/2015", "WBRI", "A123456789012", "", ""]]
+    )
+    episode_rows = (
+        episode_rows
+        if episode_rows is not None
+        else [
+            [
+                "001",
+                "01/05/2024",
+                "S",
+                "C2",
+                "N1",
+                "U4",
+                "PR1",
+                "",
+                "",
+                "",
+                "ZX1 1AA",
+                "ZX2 2BB",
+                "1000001",
+            ]
+        ]
+    )
+    write_csv(folder / "header.csv", list(schema.ALL_TABLES["Header"].columns), header_rows)
+    write_csv(folder / "episodes.csv", list(schema.ALL_TABLES["Episodes"].columns), episode_rows)
+    return folder
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (to prove raw files are never modified)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def corpar(*args: str, env_extra: dict | None = None, timeout=900) -> subprocess.CompletedProcess:
+    """Run the real ``corpar`` command line."""
+    env = {
+        **os.environ,
+        "CORPAR_PSEUDONYM_KEY": "test-key-not-secret-0123456789",
+        **(env_extra or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> dict[str, Path]:
+    """One real ``corpar demo`` run into temporary folders, shared by the end-to-end tests."""
+    base = tmp_path_factory.mktemp("demo")
+    dirs = {k: base / k for k in ("raw", "reference", "processed", "outputs")}
+    proc = corpar(
+        "demo",
+        "--raw-dir",
+        str(dirs["raw"]),
+        "--reference-dir",
+        str(dirs["reference"]),
+        "--processed-dir",
+        str(dirs["processed"]),
+        "--output-dir",
+        str(dirs["outputs"]),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    dirs["stdout"] = proc.stdout
+    return dirs

@@ -1,0 +1,72 @@
+"""Comparators from the real DfE tables in shared/reference/dfe (skipped without them)."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+
+from pipeline.config import parse_period
+from pipeline.indicators import compute_all
+from pipeline.reference import comparator_values, load_comparators
+
+
+def test_england_region_and_published_la_figures(shared):
+    ref = shared / "reference" / "dfe"
+    comp = load_comparators(ref, "806")
+    assert (comp.la_name, comp.region_name) == ("Middlesbrough", "North East")
+    assert comp.population[2024] == 35617
+    v = comparator_values(ref, comp, "cla_rate_per_10k", 2025)
+    # DfE, year ending 31 March 2025: England 67, North East 111, Middlesbrough 138.
+    assert (v["england"], v["region"], v["la_published"]) == (67, 111, 138)
+    assert comparator_values(ref, comp, "cla_at_end", 2025)["england"] == 81770
+
+
+def test_statistical_neighbours_are_the_2025_model_mean(shared):
+    ref = shared / "reference" / "dfe"
+    comp = load_comparators(ref, "806")
+    assert comp.neighbours == ["890", "805", "861", "354", "391", "336", "335", "393", "341", "355"]
+    with open(ref / "cla_number_and_rate_per_10k_children.csv", encoding="utf-8-sig") as f:
+        rates = {
+            r["old_la_code"]: r["rate_per_10000"]
+            for r in csv.DictReader(f)
+            if r["time_period"] == "2025"
+            and r["geographic_level"] == "Local authority"
+            and r["population_type"] == "Children looked after on 31 March each year"
+        }
+    # "the mean of the LA's 10 neighbours that have a value" (DfE symbols are not values)
+    have = [float(rates[n]) for n in comp.neighbours if rates.get(n, "z").isdigit()]
+    v = comparator_values(ref, comp, "cla_rate_per_10k", 2025)
+    assert v["sn_count"] == len(have) >= 8
+    assert abs(v["stat_neighbours"] - sum(have) / len(have)) < 1e-9
+
+
+def test_our_rate_matches_dfe_for_the_same_count_and_population(shared):
+    # 493 children looked after at 31 March 2025 with Middlesbrough's mid-2024 population
+    # gives DfE's published 138.
+    comp = load_comparators(shared / "reference" / "dfe", "806")
+    eps = pd.DataFrame(
+        {
+            "CHILD": [f"c{i}" for i in range(493)],
+            "DECOM": pd.Timestamp("2024-01-01"),
+            "DEC": pd.NaT,
+            "RNE": "S",
+            "LS": "C2",
+            "PLACE": "U4",
+            "REC": "",
+            "CIN": "N1",
+            "URN": "",
+        }
+    )
+    r = compute_all(
+        {"Episodes": eps}, parse_period("2024-25"), comp.population, ids=["cla_rate_per_10k"]
+    )
+    assert r["value"].iloc[0] == 138
+
+
+def test_missing_reference_folder_gives_x_not_an_error(tmp_path):
+    comp = load_comparators(tmp_path / "nothing", "806")
+    assert comp.population == {} and comp.neighbours == []
+    assert (
+        comparator_values(tmp_path / "nothing", comp, "cla_rate_per_10k", 2025)["england"] is None
+    )
