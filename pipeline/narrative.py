@@ -51,32 +51,65 @@ def change(now: float | None, before: float | None, unit: str = "") -> str:
     return f"{word} by {number(abs(diff))}{unit}"
 
 
-def compare(value: float | None, other: float | None, other_name: str) -> str:
-    """Where a rate stands against a comparator.
+def join(parts: list[str]) -> str:
+    """Join phrases as a sentence does.
 
-    >>> compare(82, 67, "England"), compare(60, 67, "England"), compare(67, 67, "England")
-    ('higher than England (67)', 'lower than England (67)', 'the same as England (67)')
+    >>> join(["a"]), join(["a", "b"]), join(["a", "b", "c"]), join([])
+    ('a', 'a and b', 'a, b and c', '')
     """
-    if _missing(value) or _missing(other):
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def standing(value: float | None, comparators: list[tuple[str, float | None]]) -> str:
+    """Where a figure stands against several comparators, grouped by side.
+
+    >>> standing(85, [("England", 71), ("North East", 81), ("neighbours", 90)])
+    'higher than England (71) and North East (81), and lower than neighbours (90)'
+    >>> standing(85, [("England", None)])
+    ''
+    """
+    if _missing(value):
         return ""
-    if round(value) == round(other):
-        return f"the same as {other_name} ({number(other)})"
-    side = "higher" if value > other else "lower"
-    return f"{side} than {other_name} ({number(other)})"
+    groups: dict[str, list[str]] = {"higher than": [], "lower than": [], "the same as": []}
+    for name, other in comparators:
+        if _missing(other):
+            continue
+        side = (
+            "the same as"
+            if round(value) == round(other)
+            else "higher than"
+            if value > other
+            else "lower than"
+        )
+        groups[side].append(f"{name} ({number(other)})")
+    said = [f"{side} {join(names)}" for side, names in groups.items() if names]
+    return ", and ".join(said)
 
 
-def trend_title(
-    name: str, what: str, first: tuple[str, float | None], last: tuple[str, float | None]
-) -> str:
-    """An active chart title that states the finding.
+def trend_title(name: str, what: str, points: list[tuple[str, float | None]]) -> str:
+    """An active chart title stating the finding.
 
-    >>> trend_title("Eastbridge", "rate of children looked after", ("2021-22", 90), ("2025-26", 80))
-    "Eastbridge's rate of children looked after fell from 90 in 2021-22 to 80 in 2025-26"
+    The last year is set against the one before, and against the start of the trend.
+
+    >>> trend_title("Eastbridge", "rate", [("2021-22", 90), ("2024-25", 70), ("2025-26", 80)])
+    "Eastbridge's rate rose to 80 in 2025-26 from 70 a year earlier (90 in 2021-22)"
+    >>> trend_title("Eastbridge", "rate", [("2024-25", 80), ("2025-26", 80)])
+    "Eastbridge's rate stayed at 80 in 2025-26"
     """
-    (p0, v0), (p1, v1) = first, last
-    if _missing(v0) or _missing(v1):
-        return f"{name}'s {what}, {p0} to {p1}"
-    verb = "rose" if v1 > v0 else "fell" if v1 < v0 else "stayed at"
-    if verb == "stayed at":
-        return f"{name}'s {what} stayed at {number(v1)} from {p0} to {p1}"
-    return f"{name}'s {what} {verb} from {number(v0)} in {p0} to {number(v1)} in {p1}"
+    known = [(p, v) for p, v in points if not _missing(v)]
+    if not known:
+        return f"{name}'s {what}, {points[0][0]} to {points[-1][0]}"
+    p1, v1 = known[-1]
+    if len(known) == 1:
+        return f"{name}'s {what} was {number(v1)} in {p1}"
+    p0, v0 = known[-2]
+    verb = "rose to" if v1 > v0 else "fell to" if v1 < v0 else "stayed at"
+    text = f"{name}'s {what} {verb} {number(v1)} in {p1}"
+    if verb != "stayed at":
+        text += f" from {number(v0)} a year earlier"
+    if len(known) > 2:
+        text += f" ({number(known[0][1])} in {known[0][0]})"
+    return text

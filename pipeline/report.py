@@ -189,19 +189,17 @@ def headlines(data: ReportData) -> Block:
         + (f", {moved} on a year earlier." if moved else ".")
     )
     if rate is not None and _val(rate) is not None:
-        parts = [narrative.compare(_val(rate), rate["england"], "England")]
-        if data.region:
-            parts.append(narrative.compare(_val(rate), rate["region"], data.region))
-        if rate["stat_neighbours"] is not None and not pd.isna(rate["stat_neighbours"]):
-            parts.append(
-                narrative.compare(
-                    _val(rate), rate["stat_neighbours"], "the statistical neighbour average"
-                )
-            )
-        parts = [x for x in parts if x]
+        where = narrative.standing(
+            _val(rate),
+            [
+                ("England", rate["england"]),
+                (data.region or "the region", rate["region"]),
+                ("the statistical neighbour average", rate["stat_neighbours"]),
+            ],
+        )
         msgs.append(
             f"That is {narrative.number(_val(rate))} children per 10,000 aged 0 to 17"
-            + (f": {', and '.join(parts)}." if parts else ".")
+            + (f": {where}." if where else ".")
         )
     else:
         msgs.append(
@@ -312,11 +310,9 @@ def trend_figure(data: ReportData) -> Block:
     fig = charts.trend_chart(
         df, "period", "value", "series", "Per 10,000 children" if use_rate else "Children"
     )
-    first, last = (
-        (periods[0], _val(_get(data.trend, ind, period=periods[0]))),
-        (periods[-1], _val(_get(data.trend, ind, period=periods[-1]))),
+    title_text = narrative.trend_title(
+        data.name, what, [(p, _val(_get(data.trend, ind, period=p))) for p in periods]
     )
-    title_text = narrative.trend_title(data.name, what, first, last)
     series = ", ".join(dict.fromkeys(df["series"]))
     alt = (
         f"Line chart of the {what} at 31 March, {periods[0]} to {periods[-1]}, for "
