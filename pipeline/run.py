@@ -68,6 +68,24 @@ class JobResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def _quiet_kernel_manager(stderr_log: Path):
+    """A kernel manager whose kernel writes its stderr to ``stderr_log``, not the terminal.
+
+    ipykernel prints start-up and shutdown chatter there ("KeyboardInterrupt caught in
+    kernel" when a notebook stops on an error) that would bury the one clear failure line.
+    The log is kept beside the executed notebook for whoever debugs a crashed kernel.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            # Popen hands the descriptor to the kernel; this process's copy can close.
+            with open(stderr_log, "ab") as log_file:
+                return await super().start_kernel(stderr=log_file, **kw)
+
+    return QuietKernelManager
+
+
 def _is_kernel_start_failure(exc: BaseException) -> bool:
     return any(s in str(exc) for s in _KERNEL_START_ERRORS)
 
@@ -96,6 +114,7 @@ def execute_notebook(
                     cwd=str(NOTEBOOKS),
                     # ipykernel 7 warns about TCP on every start: quiet it.
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    kernel_manager_class=_quiet_kernel_manager(out_path.with_suffix(".log")),
                 )
                 os.chmod(out_path, 0o600)
                 return
