@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.config import Period
+from pipeline.config import Period, minus_months
 
 COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 
@@ -129,6 +129,19 @@ def age_band(age: float) -> str:
 SEX_NAMES = {"M": "Male", "F": "Female", "U": "Unknown or indeterminate"}
 
 
+def _cached(method):
+    """Cache a Context method's result per instance and arguments (cohorts are reused)."""
+
+    def wrapper(self, *args):
+        key = (method.__name__, *args)
+        if key not in self._cache:
+            self._cache[key] = method(self, *args)
+        return self._cache[key]
+
+    wrapper.__doc__, wrapper.__name__ = method.__doc__, method.__name__
+    return wrapper
+
+
 class Context:
     """The cleaned history seen from one period: the common rules, applied once.
 
@@ -160,17 +173,74 @@ class Context:
         if header is None or header.empty:
             header = pd.DataFrame(columns=["CHILD", "SEX", "DOB", "ETHNIC"])
         self.header = header.drop_duplicates("CHILD", keep="last").set_index("CHILD")
+        self._cache: dict = {}
 
     def open_at(self, d: pd.Timestamp) -> pd.DataFrame:
         """Episodes open at ``d``: DECOM <= d and (DEC blank or DEC > d)."""
         e = self.episodes
         return e.loc[(e["DECOM"] <= d) & (e["DEC"].isna() | (e["DEC"] > d))]
 
+    @_cached
+    def period_starts(self) -> pd.Series:
+        """For each episode, the start of its period of care.
+
+        A period of care is a chain of episodes where each next DECOM equals the previous
+        DEC; it starts at the DECOM of its first episode.
+        """
+        e = self.episodes
+        if e.empty:
+            return pd.Series(dtype="datetime64[ns]")
+        same_child = e["CHILD"].eq(e["CHILD"].shift())
+        chained = same_child & e["DECOM"].eq(e["DEC"].shift())
+        chain_id = (~chained).cumsum()
+        return e["DECOM"].groupby(chain_id).transform("first")
+
+    @_cached
+    def continuously_looked_after(self, months: int, at: pd.Timestamp | None = None) -> set:
+        """Children looked after at ``at`` (E) whose period of care started N months before.
+
+        "Looked after continuously for N at E": the period of care open at E started on or
+        before E minus N months (calendar arithmetic).
+        """
+        at = self.E if at is None else at
+        e = self.episodes
+        open_at = (e["DECOM"] <= at) & (e["DEC"].isna() | (e["DEC"] > at))
+        cutoff = pd.Timestamp(minus_months(at.date(), months))
+        ok = open_at & (self.period_starts() <= cutoff)
+        return set(e.loc[ok, "CHILD"])
+
+    def ages(self, children, when: date | None = None) -> pd.Series:
+        """Whole years of age at E (or ``when``) of ``children``, indexed by child."""
+        ids = list(children)
+        dob = (
+            self.header["DOB"].reindex(ids)
+            if "DOB" in self.header
+            else pd.Series(pd.NaT, index=ids)
+        )
+        return age_at(pd.to_datetime(dob), when or self.period.end)
+
+    @_cached
+    def year_table(self, name: str) -> pd.DataFrame:
+        """A table collected once a year (OC2, OC3): the rows of the period's return.
+
+        Falls back to the latest earlier return holding the table (a year-to-date extract
+        may not carry it yet); empty when there is none.
+        """
+        t = self.tables.get(name)
+        if t is None or t.empty or "_year" not in t.columns:
+            return pd.DataFrame(columns=list(schema.ALL_TABLES[name].columns))
+        years = sorted(y for y in t["_year"].unique() if y <= self.period.collection_year)
+        if not years:
+            return t.iloc[0:0]
+        return t.loc[t["_year"] == years[-1]].drop_duplicates("CHILD", keep="last")
+
+    @_cached
     def overlapping(self) -> pd.DataFrame:
         """Episodes overlapping S..E: DECOM <= E and (DEC blank or DEC >= S)."""
         e = self.episodes
         return e.loc[(e["DECOM"] <= self.E) & (e["DEC"].isna() | (e["DEC"] >= self.S))]
 
+    @_cached
     def at_end(self) -> pd.DataFrame:
         """One row per child looked after at E: the episode open at E, with age and sex.
 
@@ -343,6 +413,626 @@ def uasc_at_end(ctx: Context) -> list[dict]:
     at_end = ctx.at_end()
     n = int(at_end["CHILD"].isin(ids).sum())
     return [row("uasc_at_end", n, n, len(at_end))]
+
+
+def pct_row(indicator: str, num: int, den: int, dp: int = 0, breakdown: str = "") -> dict:
+    """A percentage row: 100 * num / den rounded half up; missing when den is 0.
+
+    >>> pct_row("x", 1, 3)["value"], pct_row("x", 0, 0)["value"]
+    (33.0, None)
+    """
+    value = round_half_up(100 * num / den, dp) if den else None
+    return row(indicator, value, num, den, breakdown)
+
+
+def mean_row(indicator: str, values: pd.Series, dp: int = 1, breakdown: str = "") -> dict:
+    """A mean row: the mean of ``values`` (count in the denominator); missing when empty."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(values)
+    value = round_half_up(float(values.mean()), dp) if n else None
+    return row(indicator, value, None, n, breakdown)
+
+
+# ---------------------------------------------------------------------------------------
+# Stability
+# ---------------------------------------------------------------------------------------
+FOSTER = schema.FOSTER_PLACE
+TEMP = schema.TEMPORARY_PLACE
+SAME_PLACEMENT_RNE = frozenset({"L", "T", "U"})
+PLACEMENT_CHANGE_RNE = frozenset({"S", "P", "B", "T", "U"})
+
+
+def _is_return_from_temp(eps: list[dict], i: int) -> bool:
+    """Episode ``i`` returns, straight after a temporary placement, to the same place.
+
+    The episode before it is temporary (T0-T4) and ends as it starts; the one before that
+    ends as the temporary one starts and has the same PLACE and URN as episode ``i``.
+    """
+    if i < 2:
+        return False
+    cur, tmp, before = eps[i], eps[i - 1], eps[i - 2]
+    return (
+        tmp["PLACE"] in TEMP
+        and tmp["DEC"] == cur["DECOM"]
+        and before["DEC"] == tmp["DECOM"]
+        and before["PLACE"] == cur["PLACE"]
+        and before["URN"] == cur["URN"]
+    )
+
+
+def count_placements(eps: list[dict], S: pd.Timestamp, E: pd.Timestamp) -> int:
+    """Placements in S..E for one child's episodes (sorted by DECOM, short breaks removed).
+
+    Episodes overlapping S..E, temporary placements dropped: the first counts 1; each later
+    one counts 1 more when its RNE is S, P, B, T or U, except (a) a move to A3/A5 straight
+    from a U1-U6 episode, (b) a return straight after a temporary placement to the same
+    PLACE and URN as before it.
+    """
+    n = 0
+    for i, e in enumerate(eps):
+        overlaps = e["DECOM"] <= E and (pd.isna(e["DEC"]) or e["DEC"] >= S)
+        if not overlaps or e["PLACE"] in TEMP:
+            continue
+        if n == 0:
+            n = 1
+            continue
+        if e["RNE"] not in PLACEMENT_CHANGE_RNE:
+            continue
+        prev = eps[i - 1] if i else None
+        if (
+            e["PLACE"] in {"A3", "A5"}
+            and prev is not None
+            and prev["PLACE"] in FOSTER
+            and prev["DEC"] == e["DECOM"]
+        ):
+            continue
+        if _is_return_from_temp(eps, i):
+            continue
+        n += 1
+    return n
+
+
+def placement_start(eps: list[dict], i: int) -> tuple[pd.Timestamp, int]:
+    """When the placement holding episode ``i`` started, and the index where it starts.
+
+    Walk back through contiguous episodes while the episode's RNE is L, T or U and its
+    PLACE is not U2 or U5, or it is a return straight after a temporary placement to the
+    same PLACE and URN (stepping over the temporary one too).
+    """
+    while i > 0:
+        cur, prev = eps[i], eps[i - 1]
+        if (
+            cur["RNE"] in SAME_PLACEMENT_RNE
+            and cur["PLACE"] not in {"U2", "U5"}
+            and prev["DEC"] == cur["DECOM"]
+        ):
+            i -= 1
+        elif _is_return_from_temp(eps, i):
+            i -= 2
+        else:
+            break
+    return eps[i]["DECOM"], i
+
+
+def _by_child(episodes: pd.DataFrame, children: set) -> dict[str, list[dict]]:
+    part = episodes.loc[episodes["CHILD"].isin(children)]
+    cols = ["CHILD", "DECOM", "DEC", "RNE", "PLACE", "URN", "REC", "LS"]
+    recs = part.reindex(columns=cols).to_dict("records")
+    out: dict[str, list[dict]] = {}
+    for r in recs:
+        out.setdefault(r["CHILD"], []).append(r)
+    return out
+
+
+@register(
+    "placements_3plus_pct",
+    "Children with 3 or more placements in the year",
+    "percent",
+    "lower",
+    "Children looked after at E",
+    "Of children looked after at E, the percentage with 3 or more placements in S..E. "
+    "Counting: the child's episodes overlapping S..E, temporary placements (T0-T4) "
+    "dropped, sorted by DECOM; the first counts 1; each later one counts 1 more when "
+    "its RNE is S, P, B, T or U, except a move to A3 or A5 straight from a U1-U6 "
+    "episode, and a return straight after a temporary placement to the same PLACE and "
+    "URN as before it.",
+)
+def placements_3plus_pct(ctx: Context) -> list[dict]:
+    """Children looked after at E with 3+ placements in S..E."""
+    children = set(ctx.at_end()["CHILD"])
+    eps = _by_child(ctx.episodes, children)
+    n = sum(count_placements(eps[c], ctx.S, ctx.E) >= 3 for c in children)
+    return [pct_row("placements_3plus_pct", n, len(children))]
+
+
+@register(
+    "long_term_stability_pct",
+    "Long-term placement stability",
+    "percent",
+    "higher",
+    "Looked after at E, under 16 at E, looked after continuously for 2 years 6 months",
+    "Of children looked after at E, aged under 16 at E and looked after continuously "
+    "for at least 2 years 6 months (their period of care started on or before E minus "
+    "30 months), the percentage who have lived in the same placement for at least 2 "
+    "years (it started on or before E minus 24 months), or are placed for adoption "
+    "(A3-A6) where that placement and the one just before it together last at least 2 "
+    "years. Same placement: from the episode open at E (or the one before it, if that "
+    "is temporary), walk back through contiguous episodes while RNE is L, T or U and "
+    "PLACE is not U2 or U5, or the episode is a return straight after a temporary "
+    "placement to the same PLACE and URN.",
+)
+def long_term_stability_pct(ctx: Context) -> list[dict]:
+    """Children in care 2.5 years, under 16, in the same placement for 2 years."""
+    long_stay = ctx.continuously_looked_after(30)
+    ages = ctx.ages(long_stay)
+    cohort = {c for c in long_stay if ages.get(c, np.nan) < 16}
+    two_years = pd.Timestamp(minus_months(ctx.period.end, 24))
+    eps = _by_child(ctx.episodes, cohort)
+    stable = 0
+    for c in cohort:
+        ce = eps[c]
+        i = max(
+            k
+            for k, e in enumerate(ce)
+            if e["DECOM"] <= ctx.E and (pd.isna(e["DEC"]) or e["DEC"] > ctx.E)
+        )
+        if ce[i]["PLACE"] in TEMP and i > 0:
+            i -= 1
+        start, first = placement_start(ce, i)
+        if start <= two_years:
+            stable += 1
+        elif (
+            ce[i]["PLACE"] in schema.ADOPTION_PLACE
+            and first > 0
+            and (ce[first - 1]["DEC"] == ce[first]["DECOM"])
+        ):
+            before, _ = placement_start(ce, first - 1)
+            stable += before <= two_years
+    return [pct_row("long_term_stability_pct", stable, len(cohort))]
+
+
+@register(
+    "sw_changes_2plus_pct",
+    "Children with 2 or more changes of social worker",
+    "percent",
+    "lower",
+    "Children looked after at E",
+    "Of children looked after at E, the percentage with 2 or more changes of social "
+    "worker in S..E: a change is an SWEpisodes row starting in S..E that is not the "
+    "child's first. Not available before 2023-24, when the table arrived.",
+)
+def sw_changes_2plus_pct(ctx: Context) -> list[dict]:
+    """Children looked after at E with 2+ social worker changes in S..E."""
+    children = set(ctx.at_end()["CHILD"])
+    sw = ctx.tables.get("SWEpisodes")
+    if sw is None or sw.empty or ctx.period.collection_year < "2023-24":
+        return [row("sw_changes_2plus_pct", None, None, len(children))]
+    sw = sw.loc[sw["CHILD"].isin(children)].sort_values(["CHILD", "SW_DECOM"])
+    not_first = sw["CHILD"].duplicated(keep="first")
+    changes = sw.loc[not_first & sw["SW_DECOM"].between(ctx.S, ctx.E)].groupby("CHILD").size()
+    n = int((changes >= 2).sum())
+    return [pct_row("sw_changes_2plus_pct", n, len(children))]
+
+
+# ---------------------------------------------------------------------------------------
+# Health (OC2 cohort: looked after continuously for 12 months at E)
+# ---------------------------------------------------------------------------------------
+def _oc2_cohort(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
+    """The OC2 cohort's rows (a cohort child with no OC2 row has blank flags) and ages."""
+    if "oc2" in ctx._cache:
+        return ctx._cache["oc2"]
+    ctx._cache["oc2"] = _oc2_rows(ctx)
+    return ctx._cache["oc2"]
+
+
+def _oc2_rows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
+    cohort = sorted(ctx.continuously_looked_after(12))
+    oc2 = ctx.year_table("OC2").set_index("CHILD")
+    rows = oc2.reindex(cohort)
+    return rows, ctx.ages(cohort)
+
+
+def _flag_pct(ind: str, rows: pd.DataFrame, col: str, mask: pd.Series | None = None) -> dict:
+    sub = rows if mask is None else rows.loc[mask.reindex(rows.index).fillna(False).astype(bool)]
+    got = sub[col].astype("string").str.strip().eq("1").fillna(False) if len(sub) else sub[col]
+    return pct_row(ind, int(got.sum()), len(sub))
+
+
+_OC2_DEF = (
+    "The OC2 cohort is the children looked after continuously for at least 12 months "
+    "at E. A cohort child with no OC2 row counts as not received. "
+)
+
+
+@register(
+    "health_assessment_pct",
+    "Annual health assessment",
+    "percent",
+    "higher",
+    "OC2 cohort",
+    _OC2_DEF + "Percentage of the cohort with HEALTH_ASSESSMENT = 1.",
+)
+def health_assessment_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort with an up-to-date health assessment."""
+    rows, _ = _oc2_cohort(ctx)
+    return [_flag_pct("health_assessment_pct", rows, "HEALTH_ASSESSMENT")]
+
+
+@register(
+    "immunisations_pct",
+    "Immunisations up to date",
+    "percent",
+    "higher",
+    "OC2 cohort",
+    _OC2_DEF + "Percentage of the cohort with IMMUNISATIONS = 1.",
+)
+def immunisations_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort with immunisations up to date."""
+    rows, _ = _oc2_cohort(ctx)
+    return [_flag_pct("immunisations_pct", rows, "IMMUNISATIONS")]
+
+
+@register(
+    "dental_check_pct",
+    "Dental check",
+    "percent",
+    "higher",
+    "OC2 cohort",
+    _OC2_DEF + "Percentage of the cohort with TEETH_CHECK = 1.",
+)
+def dental_check_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort whose teeth were checked by a dentist."""
+    rows, _ = _oc2_cohort(ctx)
+    return [_flag_pct("dental_check_pct", rows, "TEETH_CHECK")]
+
+
+@register(
+    "development_check_pct",
+    "Development assessments up to date (ages 0 to 4)",
+    "percent",
+    "higher",
+    "OC2 cohort aged 0 to 4 at E",
+    _OC2_DEF + "Percentage of the cohort aged 0 to 4 at E with HEALTH_CHECK = 1.",
+)
+def development_check_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort aged 0-4 with development assessments up to date."""
+    rows, ages = _oc2_cohort(ctx)
+    return [_flag_pct("development_check_pct", rows, "HEALTH_CHECK", ages.between(0, 4))]
+
+
+def _sdq(ctx: Context) -> tuple[pd.Series, int]:
+    rows, ages = _oc2_cohort(ctx)
+    eligible = rows.loc[ages.reindex(rows.index).between(5, 16)]
+    scores = pd.to_numeric(eligible["SDQ_SCORE"], errors="coerce")
+    return scores.dropna(), len(eligible)
+
+
+@register(
+    "sdq_received_pct",
+    "Strengths and difficulties questionnaire (SDQ) received",
+    "percent",
+    "higher",
+    "OC2 cohort aged 5 to 16 at E",
+    _OC2_DEF + "Percentage of the cohort aged 5 to 16 at E with an SDQ_SCORE.",
+)
+def sdq_received_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort aged 5-16 with an SDQ score."""
+    scores, n = _sdq(ctx)
+    return [pct_row("sdq_received_pct", len(scores), n)]
+
+
+@register(
+    "sdq_average",
+    "Average SDQ score",
+    "mean",
+    "lower",
+    "OC2 cohort aged 5 to 16 at E with a score",
+    _OC2_DEF + "Mean SDQ_SCORE of the cohort aged 5 to 16 at E with a score, 1 dp.",
+    dp=1,
+)
+def sdq_average(ctx: Context) -> list[dict]:
+    """Mean SDQ score of the OC2 cohort aged 5-16 with a score."""
+    scores, _ = _sdq(ctx)
+    return [mean_row("sdq_average", scores, 1)]
+
+
+SDQ_BANDS = (
+    ("sdq_normal_pct", "normal", 0, 13),
+    ("sdq_borderline_pct", "borderline", 14, 16),
+    ("sdq_concern_pct", "a cause for concern", 17, 40),
+)
+
+
+def _sdq_band(ind: str, lo: int, hi: int):
+    def compute(ctx: Context) -> list[dict]:
+        scores, _ = _sdq(ctx)
+        return [pct_row(ind, int(scores.between(lo, hi).sum()), len(scores))]
+
+    compute.__doc__ = f"Percentage of those scored with an SDQ score of {lo} to {hi}."
+    return compute
+
+
+for _id, _word, _lo, _hi in SDQ_BANDS:
+    register(
+        _id,
+        f"SDQ score {_word} ({_lo} to {_hi})",
+        "percent",
+        "lower" if _id == "sdq_concern_pct" else "neither",
+        "OC2 cohort aged 5 to 16 at E with a score",
+        _OC2_DEF + f"Of the cohort aged 5 to 16 at E with an SDQ score, the percentage "
+        f"scoring {_lo} to {_hi}.",
+    )(_sdq_band(_id, _lo, _hi))
+
+
+@register(
+    "convicted_pct",
+    "Convicted or subject to a youth caution (ages 10 to 17)",
+    "percent",
+    "lower",
+    "OC2 cohort aged 10 to 17 at E",
+    _OC2_DEF + "Percentage of the cohort aged 10 to 17 at E with CONVICTED = 1.",
+)
+def convicted_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort aged 10-17 convicted during the year."""
+    rows, ages = _oc2_cohort(ctx)
+    return [_flag_pct("convicted_pct", rows, "CONVICTED", ages.between(10, 17))]
+
+
+@register(
+    "substance_misuse_pct",
+    "Identified as having a substance misuse problem",
+    "percent",
+    "lower",
+    "OC2 cohort",
+    _OC2_DEF + "Percentage of the cohort with SUBSTANCE_MISUSE = 1.",
+)
+def substance_misuse_pct(ctx: Context) -> list[dict]:
+    """OC2 cohort identified with a substance misuse problem."""
+    rows, _ = _oc2_cohort(ctx)
+    return [_flag_pct("substance_misuse_pct", rows, "SUBSTANCE_MISUSE")]
+
+
+# ---------------------------------------------------------------------------------------
+# Missing from care
+# ---------------------------------------------------------------------------------------
+def _incidents(ctx: Context, kind: str) -> pd.DataFrame:
+    m = ctx.tables.get("Missing")
+    if m is None or m.empty:
+        return pd.DataFrame(columns=["CHILD", "MISSING", "MIS_START"])
+    during = set(ctx.overlapping()["CHILD"])
+    return m.loc[
+        (m["MISSING"] == kind) & m["MIS_START"].between(ctx.S, ctx.E) & m["CHILD"].isin(during)
+    ]
+
+
+@register(
+    "missing_pct",
+    "Children who went missing",
+    "percent",
+    "lower",
+    "Children looked after during S..E",
+    "Of the children looked after during S..E (cla_during_year), the percentage with at "
+    "least one MISSING = M incident starting in S..E.",
+)
+def missing_pct(ctx: Context) -> list[dict]:
+    """Children looked after during the period with a missing incident."""
+    n = ctx.overlapping()["CHILD"].nunique()
+    return [pct_row("missing_pct", _incidents(ctx, "M")["CHILD"].nunique(), n)]
+
+
+@register(
+    "away_pct",
+    "Children who were away from placement without authorisation",
+    "percent",
+    "lower",
+    "Children looked after during S..E",
+    "Of the children looked after during S..E, the percentage with at least one "
+    "MISSING = A (away without authorisation) incident starting in S..E.",
+)
+def away_pct(ctx: Context) -> list[dict]:
+    """Children looked after during the period who were away without authorisation."""
+    n = ctx.overlapping()["CHILD"].nunique()
+    return [pct_row("away_pct", _incidents(ctx, "A")["CHILD"].nunique(), n)]
+
+
+@register(
+    "missing_incidents",
+    "Missing incidents",
+    "count",
+    "lower",
+    "Children looked after during S..E",
+    "MISSING = M incidents starting in S..E, of children looked after during S..E.",
+)
+def missing_incidents(ctx: Context) -> list[dict]:
+    """Missing incidents starting in the period."""
+    n = len(_incidents(ctx, "M"))
+    return [row("missing_incidents", n, n, None)]
+
+
+# ---------------------------------------------------------------------------------------
+# Permanence
+# ---------------------------------------------------------------------------------------
+ADOPTED = frozenset({"E11", "E12"})
+SGO = frozenset({"E43", "E44", "E45", "E46", "E47", "E48"})
+
+
+def _last_exits(ctx: Context) -> pd.DataFrame:
+    """Per child whose care ended in S..E, the last episode that ended it."""
+    e = ctx.episodes.assign(POC_START=ctx.period_starts())
+    ended = e.loc[e["DEC"].between(ctx.S, ctx.E) & (e["REC"] != "X1")]
+    return ended.sort_values(["CHILD", "DEC"]).drop_duplicates("CHILD", keep="last")
+
+
+@register(
+    "adopted_pct",
+    "Children who ceased to be looked after who were adopted",
+    "percent",
+    "higher",
+    "Children whose care ended in S..E",
+    "Of children whose care ended in S..E (cla_ceased), the percentage whose last REC "
+    "in S..E was E11 or E12 (adopted).",
+)
+def adopted_pct(ctx: Context) -> list[dict]:
+    """Children leaving care who were adopted."""
+    last = _last_exits(ctx)
+    return [pct_row("adopted_pct", int(last["REC"].isin(ADOPTED).sum()), len(last))]
+
+
+@register(
+    "sgo_pct",
+    "Children who ceased to be looked after on a special guardianship order",
+    "percent",
+    "higher",
+    "Children whose care ended in S..E",
+    "Of children whose care ended in S..E (cla_ceased), the percentage whose last REC "
+    "in S..E was E43 to E48 (special guardianship).",
+)
+def sgo_pct(ctx: Context) -> list[dict]:
+    """Children leaving care on a special guardianship order."""
+    last = _last_exits(ctx)
+    return [pct_row("sgo_pct", int(last["REC"].isin(SGO).sum()), len(last))]
+
+
+@register(
+    "adoption_entry_to_placed_days",
+    "Average days from entering care to the decision to place for adoption",
+    "days",
+    "lower",
+    "Children adopted in S..E",
+    "For children adopted in S..E (last REC E11 or E12), the mean number of days from "
+    "the start of their period of care to DATE_PLACED in the PlacedAdoption table (the "
+    "latest on or before the adoption). Children with no such row are left out and "
+    "counted in the data-quality annex.",
+)
+def adoption_entry_to_placed_days(ctx: Context) -> list[dict]:
+    """Mean days from entering care to DATE_PLACED, for children adopted in the period."""
+    last = _last_exits(ctx)
+    adopted = last.loc[last["REC"].isin(ADOPTED)].set_index("CHILD")
+    pa = ctx.tables.get("PlacedAdoption")
+    days = pd.Series(dtype=float)
+    if pa is not None and not pa.empty and len(adopted):
+        m = adopted[["DEC", "POC_START"]].join(pa.set_index("CHILD")["DATE_PLACED"], how="inner")
+        m = m.loc[(m["DATE_PLACED"] <= m["DEC"]) & (m["DATE_PLACED"] >= m["POC_START"])]
+        latest = m.groupby(level=0).agg(placed=("DATE_PLACED", "max"), start=("POC_START", "first"))
+        days = (latest["placed"] - latest["start"]).dt.days.astype(float)
+    return [mean_row("adoption_entry_to_placed_days", pd.Series(days, dtype=float), 0)]
+
+
+@register(
+    "adoption_decision_to_match_days",
+    "Average days from the decision to place for adoption to the match",
+    "days",
+    "lower",
+    "AD1 rows with DATE_MATCH in S..E",
+    "For AD1 rows with DATE_MATCH in S..E, the mean number of days from DATE_INT to DATE_MATCH.",
+)
+def adoption_decision_to_match_days(ctx: Context) -> list[dict]:
+    """Mean days from DATE_INT to DATE_MATCH for matches in the period."""
+    ad1 = ctx.tables.get("AD1")
+    if ad1 is None or ad1.empty:
+        return [mean_row("adoption_decision_to_match_days", pd.Series(dtype=float), 0)]
+    ad1 = ad1.sort_values("_year").drop_duplicates(["CHILD", "DATE_MATCH"], keep="last")
+    m = ad1.loc[ad1["DATE_MATCH"].between(ctx.S, ctx.E) & ad1["DATE_INT"].notna()]
+    return [
+        mean_row("adoption_decision_to_match_days", (m["DATE_MATCH"] - m["DATE_INT"]).dt.days, 0)
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Voice of the child
+# ---------------------------------------------------------------------------------------
+@register(
+    "review_participation_pct",
+    "Children who took part in their reviews",
+    "percent",
+    "higher",
+    "Reviews held in S..E, excluding children under 4 (PN0)",
+    "Reviews held in S..E with REVIEW_CODE PN1 to PN6 (the child took part in person or "
+    "conveyed their views), as a percentage of reviews held in S..E excluding PN0 "
+    "(under 4). PN7: the child did not take part. Reviews are counted, not children.",
+)
+def review_participation_pct(ctx: Context) -> list[dict]:
+    """Reviews in the period in which the child took part."""
+    r = ctx.tables.get("Reviews")
+    if r is None or r.empty:
+        return [pct_row("review_participation_pct", 0, 0)]
+    held = r.loc[r["REVIEW"].between(ctx.S, ctx.E) & (r["REVIEW_CODE"] != "PN0")]
+    took_part = held["REVIEW_CODE"].isin([f"PN{i}" for i in range(1, 7)])
+    return [pct_row("review_participation_pct", int(took_part.sum()), len(held))]
+
+
+# ---------------------------------------------------------------------------------------
+# Care leavers (OC3 cohort)
+# ---------------------------------------------------------------------------------------
+CARE_LEAVER_AGES = {"17_18": (17, 18), "19_21": (19, 21)}
+EET_ACTIV = frozenset({f"{c}{i}" for c in "FP" for i in range(1, 6)})
+
+
+def _oc3_cohort(ctx: Context, group: str) -> pd.DataFrame:
+    """OC3 rows of young people whose birthday in S..E made them 17-18 or 19-21."""
+    oc3 = ctx.year_table("OC3")
+    if oc3.empty:
+        return oc3
+    dob = pd.to_datetime(oc3["DOB"])
+    if "DOB" in ctx.header:
+        dob = dob.fillna(oc3["CHILD"].map(ctx.header["DOB"]))
+    # Exactly one birthday falls in any 12 months S..E: the age at E is the age reached.
+    age = age_at(dob, ctx.period.end)
+    lo, hi = CARE_LEAVER_AGES[group]
+    keep = age.between(lo, hi) & ~oc3["IN_TOUCH"].isin(["DIED", "RHOM"])
+    return oc3.loc[keep]
+
+
+def _care_leaver_indicators():
+    for group, (lo, hi) in CARE_LEAVER_AGES.items():
+        cohort = (
+            f"OC3 rows of young people whose {lo}th to {hi}st birthday fell in S..E "
+            f"(aged {lo} to {hi} on it), excluding IN_TOUCH DIED or RHOM"
+        )
+        ages = f"aged {lo} to {hi}"
+
+        def in_touch(ctx, group=group, ind=f"care_leavers_in_touch_pct_{group}"):
+            c = _oc3_cohort(ctx, group)
+            return [pct_row(ind, int((c["IN_TOUCH"] == "YES").sum()), len(c))]
+
+        def eet(ctx, group=group, ind=f"care_leavers_eet_pct_{group}"):
+            c = _oc3_cohort(ctx, group)
+            return [pct_row(ind, int(c["ACTIV"].isin(EET_ACTIV).sum()), len(c))]
+
+        def accom(ctx, group=group, ind=f"care_leavers_suitable_accom_pct_{group}"):
+            c = _oc3_cohort(ctx, group)
+            known = c.loc[~c["ACCOM"].str[:1].isin(["G", "H", "R"])]
+            return [pct_row(ind, int(known["ACCOM"].str.endswith("1").sum()), len(known))]
+
+        register(
+            f"care_leavers_in_touch_pct_{group}",
+            f"Care leavers {ages} in touch",
+            "percent",
+            "higher",
+            cohort,
+            f"Of {cohort}, the percentage with IN_TOUCH = YES.",
+        )(in_touch)
+        register(
+            f"care_leavers_eet_pct_{group}",
+            f"Care leavers {ages} in education, employment or training",
+            "percent",
+            "higher",
+            cohort,
+            f"Of {cohort}, the percentage with ACTIV F1 to F5 or P1 to P5 (ACTIV 0, not "
+            "known, stays in the denominator).",
+        )(eet)
+        register(
+            f"care_leavers_suitable_accom_pct_{group}",
+            f"Care leavers {ages} in suitable accommodation",
+            "percent",
+            "higher",
+            cohort,
+            f"Of {cohort} whose ACCOM letter is not G, H or R, the percentage with ACCOM "
+            "ending in 1 (considered suitable).",
+        )(accom)
+
+
+_care_leaver_indicators()
 
 
 # ---------------------------------------------------------------------------------------
