@@ -21,7 +21,8 @@ import pandas as pd
 
 from pipeline import charts, disclosure, io, narrative
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
-from pipeline.indicators import REGISTRY, registry_table, round_half_up
+from pipeline.indicators import REGISTRY, registry_table
+from pipeline.published import comparator_year, published_indicators
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
 log = logging.getLogger(__name__)
@@ -56,33 +57,15 @@ class ReportData:
         return narrative.long_date(self.spec.period.end)
 
 
-def _comparator_year(spec: RunSpec) -> int:
-    # DfE's time_period is the year in which the collection year ends; a quarter shows the
-    # latest published year on or before its end.
-    return spec.period.end.year
-
-
 def load(spec: RunSpec) -> ReportData:
-    """Read a run's indicators and comparators, and apply disclosure control."""
+    """Read a run's indicators, then take the published (suppressed) table and comparators."""
     current, trend = io.read_indicators(spec)
-    comp = load_comparators(spec.paths.reference, spec.la_code, spec.authority.neighbours)
+    comp = load_comparators(
+        spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
+    )
+    pub = published_indicators(spec, current, comp)
     lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
     units = {i.id: i.unit for i in REGISTRY.values()}
-    pub = disclosure.publish(current, lo, hi, units)
-    year = _comparator_year(spec)
-    for col in ("england", "region", "stat_neighbours", "sn_count", "la_published"):
-        pub[col] = None
-    for i, r in pub.iterrows():
-        if r["breakdown"] == "":
-            ind = REGISTRY[r["indicator"]]
-            vals = comparator_values(spec.paths.reference, comp, ind.id, year)
-            if ind.unit == "count":
-                # A neighbour average of counts compares authorities of different sizes.
-                vals["stat_neighbours"], vals["sn_count"] = None, 0
-            elif vals["stat_neighbours"] is not None:
-                vals["stat_neighbours"] = round_half_up(vals["stat_neighbours"], ind.dp)
-            for k, v in vals.items():
-                pub.at[i, k] = v
     trend_pub = pd.concat(
         [
             disclosure.publish(g, lo, hi, units).assign(period=p)
@@ -257,7 +240,7 @@ def who_table(data: ReportData) -> Block:
     table = _table(
         f"Children looked after in {data.name}: {data.spec.period.label} against "
         f"the year before and comparators (England and region: DfE published "
-        f"figures for the year ending 31 March {_comparator_year(data.spec)})",
+        f"figures for the year ending 31 March {comparator_year(data.spec)})",
         [
             "Measure",
             data.spec.period.label,

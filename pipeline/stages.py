@@ -17,6 +17,7 @@ from pipeline import io
 from pipeline.clean import History, build_history
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
 from pipeline.indicators import compute_all, compute_trend
+from pipeline.published import published_indicators, write_published
 from pipeline.reference import load_comparators
 from pipeline.report import Block
 from pipeline.ssda903 import InputError, read_history
@@ -41,7 +42,9 @@ def clean(spec: RunSpec) -> History:
 
 def population(spec: RunSpec) -> dict[int, float]:
     """The 0-17 population by mid-year: configuration overrides the ONS reference file."""
-    comp = load_comparators(spec.paths.reference, spec.la_code, spec.authority.neighbours)
+    comp = load_comparators(
+        spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
+    )
     return {**comp.population, **spec.authority.population_0_17}
 
 
@@ -55,6 +58,7 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
         tables, spec.period, spec.settings.trend_years, pop, earliest=years[0] if years else None
     )
     io.write_indicators(spec, current, trend)
+    write_published(spec, published_indicators(spec, current))
     return current, trend
 
 

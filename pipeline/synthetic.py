@@ -238,8 +238,11 @@ class _Sim:
         # Events: (date, kind). Kinds: place, legal, temp, same_carer.
         events: list[tuple[date, str]] = []
         span = max((min(end, horizon) - start).days, 1)
-        for _ in range(r.poisson(span / 365 * (0.45 if age < 12 else 0.8))):
-            events.append((start + timedelta(days=int(r.integers(1, span + 1))), "place"))
+        # Moves cluster early in care (finding the right home); later ones are rarer.
+        early, late = (0.9, 0.12) if age < 12 else (1.2, 0.4)
+        for _ in range(r.poisson(early + max(span - 365, 0) / 365 * late)):
+            day = int(r.exponential(200)) if r.random() < 0.7 else int(r.integers(1, span + 1))
+            events.append((start + timedelta(days=min(max(day, 1), span)), "place"))
         for _ in range(r.poisson(span / 365 * 0.15)):
             events.append((start + timedelta(days=int(r.integers(1, span + 1))), "temp"))
         if ls in ("L1", "L2"):
@@ -942,6 +945,7 @@ def write_reference(ref_dir: Path) -> None:
         columns=_EES_GEO
         + ["population_type", "population_estimate", "children_count", "rate_per_10000"],
     ).to_csv(ref_dir / "cla_number_and_rate_per_10k_children_synthetic.csv", index=False)
+    _write_outcome_references(ref_dir, las, regions)
     sn = []
     for a in AUTHORITIES:
         row = [a.code, a.name, "0", a.region]
@@ -952,6 +956,76 @@ def write_reference(ref_dir: Path) -> None:
     for i in range(1, 11):
         cols += [f"SN_{i}", f"SN_{i}P"]
     pd.DataFrame(sn, columns=cols).to_csv(ref_dir / "sn_model_2025_wide_synthetic.csv", index=False)
+
+
+# England's published level for each comparator the synthetic tables carry (about the
+# 2023-2025 values), so the demo's comparisons look like a real report's.
+_ENGLAND_LEVEL = {
+    "cla_during_year": 114_670,
+    "placements_3plus_pct": 10,
+    "long_term_stability_pct": 69,
+    "sw_changes_2plus_pct": 27,
+    "health_assessment_pct": 90,
+    "immunisations_pct": 84,
+    "dental_check_pct": 81,
+    "development_check_pct": 88,
+    "sdq_received_pct": 78,
+    "sdq_average": 14.9,
+    "sdq_normal_pct": 45,
+    "sdq_borderline_pct": 13,
+    "sdq_concern_pct": 42,
+    "convicted_pct": 2,
+    "substance_misuse_pct": 3,
+    "missing_pct": 11,
+    "away_pct": 2,
+    "missing_incidents": 81_890,
+    "adopted_pct": 9,
+    "sgo_pct": 12,
+    "care_leavers_in_touch_pct_17_18": 93,
+    "care_leavers_eet_pct_17_18": 64,
+    "care_leavers_suitable_accom_pct_17_18": 91,
+    "care_leavers_in_touch_pct_19_21": 92,
+    "care_leavers_eet_pct_19_21": 54,
+    "care_leavers_suitable_accom_pct_19_21": 89,
+}
+
+
+def _write_outcome_references(ref_dir: Path, las: dict, regions: list) -> None:
+    """One synthetic file per published outcome measure, in its DfE columns and rows."""
+    from pipeline.reference import SOURCES
+
+    rng = np.random.default_rng(11)
+    for ind, level in _ENGLAND_LEVEL.items():
+        src = SOURCES[ind]
+        filters = dict(src.filters)
+        is_count = ind in ("cla_during_year", "missing_incidents")
+        rows = []
+        for year in range(2016, 2027):
+            drift = 1 + 0.01 * (year - 2021)
+            geos = [("National", {}, level * drift)]
+            geos += [
+                (
+                    "Regional",
+                    {"region": reg},
+                    level * drift * (0.07 if is_count else rng.uniform(0.9, 1.1)),
+                )
+                for reg in regions
+            ]
+            geos += [
+                (
+                    "Local authority",
+                    {"la": la},
+                    level * drift * (0.006 if is_count else rng.uniform(0.8, 1.2)),
+                )
+                for code, la in las.items()
+                if code[0] == "Y"
+            ]
+            for level_name, geo, v in geos:
+                v = v if ind == "sdq_average" else min(v, 100) if "_pct" in ind else v
+                shown = f"{v:.1f}" if ind == "sdq_average" else str(int(round(v)))
+                rows.append(_geo(year, level_name, **geo) + list(filters.values()) + [shown])
+        cols = _EES_GEO + list(filters) + [src.value]
+        pd.DataFrame(rows, columns=cols).to_csv(ref_dir / f"synthetic_{ind}.csv", index=False)
 
 
 def generate(raw_root: Path, ref_dir: Path, codes: list[str] | None = None) -> list[str]:

@@ -70,3 +70,15 @@ def test_missing_reference_folder_gives_x_not_an_error(tmp_path):
     assert (
         comparator_values(tmp_path / "nothing", comp, "cla_rate_per_10k", 2025)["england"] is None
     )
+
+
+def test_known_published_figures_for_outcome_measures(shared):
+    # Figures the issue names: England long-term stability 69% (2025).
+    ref = shared / "reference" / "dfe"
+    comp = load_comparators(ref, "806")
+    assert comparator_values(ref, comp, "long_term_stability_pct", 2025)["england"] == 69
+    assert comparator_values(ref, comp, "placements_3plus_pct", 2025)["england"] == 10
+    assert comparator_values(ref, comp, "health_assessment_pct", 2025)["england"] == 90
+    assert comparator_values(ref, comp, "sdq_average", 2025)["england"] == 14.9
+    assert comparator_values(ref, comp, "missing_pct", 2023)["england"] == 11
+    assert comparator_values(ref, comp, "adopted_pct", 2023)["england"] == 9

@@ -1,0 +1,140 @@
+"""The published indicator table and files: suppression, comparators, targets, ratings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.config import ConfigError, build_run_spec
+from pipeline.published import COLUMNS, published_indicators, write_published
+from tests.conftest import write_csv
+
+GEO = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "la_name",
+    "new_la_code",
+]
+
+
+@pytest.fixture
+def spec(tmp_path):
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    (cfg / "authorities.yml").write_text(
+        'authorities:\n  "Z09":\n    name: Testshire\n    region: North East\n'
+        '    neighbours: ["Y01", "Y02"]\n    targets:\n'
+        "      placements_3plus_pct: {value: 10, tolerance: 2}\n"
+        "      long_term_stability_pct: {value: 70, tolerance: 5}\n"
+    )
+    ref = tmp_path / "ref"
+    nat = ["2025", "Reporting year", "National", "E92000001", "England", "", "", "", "", ""]
+    reg = nat[:2] + ["Regional", "E92000001", "England", "E12000001", "North East", "", "", ""]
+    la = lambda code: (
+        nat[:2]
+        + [
+            "Local authority",
+            "E92000001",
+            "England",
+            "E12000001",  # noqa
+            "North East",
+            code,
+            code,
+            "",
+        ]
+    )
+    stab = ["CLA on 31 March", "With 3 or more placements during the year"]
+    write_csv(
+        ref / "stability.csv",
+        GEO + ["cla_group", "placement_stability", "children_count", "children_percent"],
+        [
+            nat + stab + ["8500", "10"],
+            reg + stab + ["600", "11"],
+            la("Y01") + stab + ["30", "9"],
+            la("Y02") + stab + ["c", "c"],
+        ],
+    )
+    return build_run_spec(
+        "Z09",
+        "2024-25",
+        config_dir=str(cfg),
+        reference_dir=str(ref),
+        output_dir=str(tmp_path / "out"),
+        processed_dir=str(tmp_path / "p"),
+    )
+
+
+def current(rows):
+    return pd.DataFrame(
+        rows, columns=["indicator", "breakdown", "numerator", "denominator", "value"]
+    )
+
+
+def test_comparators_targets_and_ratings(spec):
+    t = published_indicators(
+        spec,
+        current(
+            [
+                ["placements_3plus_pct", "", 12, 100, 12.0],  # target 10 (lower), tolerance 2
+                ["long_term_stability_pct", "", 30, 50, 60.0],  # target 70 (higher), tolerance 5
+                ["cla_at_end", "", 100, None, 100.0],
+            ]
+        ),
+    ).set_index("indicator")
+    p3 = t.loc["placements_3plus_pct"]
+    # England 10, North East 11, neighbours: Y01 9 (Y02 suppressed 'c') -> 9 from 1 of 2
+    assert (p3["england"], p3["region"], p3["stat_neighbours"], p3["sn_count"]) == (10, 11, 9, 1)
+    assert (p3["target"], p3["rating"]) == (10, "Within tolerance")
+    assert t.loc["long_term_stability_pct", "rating"] == "Off target"
+    assert pd.isna(t.loc["cla_at_end", "rating"])
+
+
+def test_suppressed_rows_have_blank_numbers_and_no_rating(spec):
+    t = published_indicators(spec, current([["placements_3plus_pct", "", 3, 100, 3.0]]))
+    r = t.iloc[0]
+    assert r["display"] == "c" and pd.isna(r["numerator"]) and pd.isna(r["value"])
+    assert pd.isna(r["rating"])
+
+
+def test_files_have_the_contract_columns_and_neutralise_formulas(spec):
+    t = published_indicators(
+        spec,
+        current(
+            [
+                ["cla_at_end", "", 100, None, 100.0],
+                ["cla_at_end", 'Sex: =HYPERLINK("x")', 4, 100, 4.0],
+                ["cla_at_end", "Sex: Female", 96, 100, 96.0],
+            ]
+        ),
+    )
+    write_published(spec, t)
+    csv = pd.read_csv(spec.output_dir / "indicators.csv", keep_default_na=False)
+    assert list(csv.columns) == COLUMNS
+    # 4 is suppressed, and so is 96 (secondary: it would reveal 4 from the total of 100)
+    assert csv["display"].tolist() == ["100", "c", "c"]
+    assert csv.loc[1, "numerator"] == "" and csv.loc[2, "denominator"] == ""
+    wb = load_workbook(spec.output_dir / "indicators.xlsx")
+    assert [c.value for c in wb["indicators"][1]] == COLUMNS
+    assert wb.sheetnames == ["indicators", "definitions"]
+    breakdowns = [r[1] for r in wb["indicators"].iter_rows(min_row=2, values_only=True)]
+    assert breakdowns[1].startswith("Sex: =HYPERLINK")  # not at the start: left as text
+    t2 = t.assign(breakdown=["", "=cmd", "Sex: Female"])
+    write_published(spec, t2)
+    assert pd.read_csv(spec.output_dir / "indicators.csv")["breakdown"][1] == "'=cmd"
+
+
+def test_unknown_target_id_is_a_config_error(tmp_path, spec):
+    cfg = spec.config_dir
+    (cfg / "authorities.yml").write_text(
+        'authorities:\n  "Z09":\n    name: Testshire\n    targets:\n      nonsense: 5\n'
+    )
+    s = build_run_spec("Z09", "2024-25", config_dir=str(cfg))
+    with pytest.raises(ConfigError, match=r"unknown indicators \['nonsense'\]"):
+        published_indicators(s, current([["cla_at_end", "", 1, None, 1.0]]))
