@@ -37,19 +37,19 @@ def spec(tmp_path):
     ref = tmp_path / "ref"
     nat = ["2025", "Reporting year", "National", "E92000001", "England", "", "", "", "", ""]
     reg = nat[:2] + ["Regional", "E92000001", "England", "E12000001", "North East", "", "", ""]
-    la = lambda code: (
-        nat[:2]
-        + [
+
+    def la(code):
+        return nat[:2] + [
             "Local authority",
             "E92000001",
             "England",
-            "E12000001",  # noqa
+            "E12000001",
             "North East",
             code,
             code,
             "",
         ]
-    )
+
     stab = ["CLA on 31 March", "With 3 or more placements during the year"]
     write_csv(
         ref / "stability.csv",
