@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.config import Period, minus_months
+from pipeline.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
 
 COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 
@@ -1033,6 +1033,125 @@ def _care_leaver_indicators():
 
 
 _care_leaver_indicators()
+
+
+# ---------------------------------------------------------------------------------------
+# Education: children looked after (12-month cohort) against all pupils
+# ---------------------------------------------------------------------------------------
+# indicator id -> (key stage, measure in attainment.csv, unit, dp, first/last academic year)
+EDUCATION = {
+    "ks2_read_exs_pct": ("KS2", "READ_EXS", "percent", "reading"),
+    "ks2_writ_exs_pct": ("KS2", "WRIT_EXS", "percent", "writing"),
+    "ks2_math_exs_pct": ("KS2", "MATH_EXS", "percent", "maths"),
+    "ks2_rwm_exs_pct": ("KS2", "RWM_EXS", "percent", "reading, writing and maths"),
+    "ks4_att8_avg": ("KS4", "ATT8", "mean", "Attainment 8"),
+    "ks4_em4_pct": ("KS4", "EM4", "percent", "grade 4 or above in English and maths"),
+    "ks4_em5_pct": ("KS4", "EM5", "percent", "grade 5 or above in English and maths"),
+    "ks4_p8_avg": ("KS4", "P8", "mean", "Progress 8"),
+    "ks1_read_exs_pct": ("KS1", "READ_EXS", "percent", "reading"),
+    "ks1_writ_exs_pct": ("KS1", "WRIT_EXS", "percent", "writing"),
+    "ks1_math_exs_pct": ("KS1", "MATH_EXS", "percent", "maths"),
+}
+KS1_LAST_YEAR = "2022-23"  # KS1 assessments not statutory from 2023/24: history only
+P8_LAST_YEAR = "2023-24"  # Progress 8 not published nationally from 2024/25
+
+
+def academic_year(period: Period) -> str:
+    """The academic year of a collection year, as attainment.csv writes it.
+
+    >>> academic_year(parse_period("2024-25"))
+    '2024/25'
+    """
+    y1 = int(period.collection_year[:4])
+    return f"{y1}/{(y1 + 1) % 100:02d}"
+
+
+def education_available(indicator: str, period: Period) -> bool:
+    """False where the measure does not exist for the year (KS1 from 2023/24, P8 2024/25)."""
+    if indicator.startswith("ks1_"):
+        return period.collection_year <= KS1_LAST_YEAR
+    if indicator == "ks4_p8_avg":
+        return period.collection_year <= P8_LAST_YEAR
+    return True
+
+
+@_cached
+def _attainment_cohort(ctx: Context) -> set:
+    # The 12-month cohort at 31 March of the academic year (the period's E, annual only).
+    return ctx.continuously_looked_after(12)
+
+
+def attainment_values(ctx: Context, key_stage: str, measure: str) -> pd.Series:
+    """Results of cohort pupils for one measure, indexed by child, as numbers.
+
+    The cohort is the children looked after continuously for at least 12 months at 31 March
+    of the academic year; results are matched by CHILD, or by UPN where CHILD is blank.
+    Results of children outside the cohort are not used.
+    """
+    att = ctx.tables.get("attainment")
+    if att is None or att.empty or not ctx.period.is_annual:
+        return pd.Series(dtype=float)
+    a = att.loc[
+        (att["ACADEMIC_YEAR"] == academic_year(ctx.period))
+        & (att["KEY_STAGE"] == key_stage)
+        & (att["MEASURE"] == measure)
+    ].copy()
+    if "UPN" in ctx.header and "UPN" in a:
+        by_upn = pd.Series(ctx.header.index, index=ctx.header["UPN"]).loc[lambda s: s.index != ""]
+        by_upn = by_upn[~by_upn.index.duplicated()]
+        blank = a["CHILD"].fillna("") == ""
+        a.loc[blank, "CHILD"] = a.loc[blank, "UPN"].map(by_upn)
+    a = a.loc[a["CHILD"].isin(_attainment_cohort(ctx))]
+    values = pd.to_numeric(a["VALUE"], errors="coerce")
+    return values.groupby(a["CHILD"]).last().dropna()
+
+
+def _education(ind: str, key_stage: str, measure: str, unit: str):
+    def compute(ctx: Context) -> list[dict]:
+        if not education_available(ind, ctx.period) or not ctx.period.is_annual:
+            return [row(ind, None, None, None)]
+        v = attainment_values(ctx, key_stage, measure)
+        if unit == "mean":
+            return [mean_row(ind, v, 2 if measure == "P8" else 1)]
+        return [pct_row(ind, int((v == 1).sum()), len(v))]
+
+    return compute
+
+
+for _id, (_ks, _m, _unit, _words) in EDUCATION.items():
+    if _ks in ("KS1", "KS2"):
+        _title = f"{_ks}: expected standard in {_words}"
+        _def = (
+            f"Of children looked after continuously for at least 12 months at 31 March "
+            f"of the academic year with a {_ks} result, the percentage meeting the "
+            f"expected standard in {_words} ({_m} = 1)."
+        )
+    elif _unit == "percent":
+        _title = f"KS4: {_words}"
+        _def = (
+            "Of children looked after continuously for at least 12 months at 31 March of "
+            f"the academic year with a KS4 result, the percentage achieving {_words} "
+            f"({_m} = 1)."
+        )
+    else:
+        _title = f"KS4: average {_words} score"
+        _def = (
+            "Mean " + _words + " score of children looked after continuously for at least "
+            "12 months at 31 March of the academic year with a KS4 result."
+        )
+    if _ks == "KS1":
+        _def += " KS1 is history only: not statutory from 2023/24."
+    if _m == "P8":
+        _def += " Not published nationally from 2024/25: shown as not available."
+    register(
+        _id,
+        _title,
+        _unit,
+        "higher",
+        "Looked after continuously for 12 months at 31 March of the academic year",
+        _def + " Matched to attainment.csv by CHILD, or UPN where CHILD is blank.",
+        dp=2 if _m == "P8" else 1 if _unit == "mean" else 0,
+    )(_education(_id, _ks, _m, _unit))
 
 
 # ---------------------------------------------------------------------------------------

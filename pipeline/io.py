@@ -190,3 +190,14 @@ def _read_indicator_csv(path: Path) -> pd.DataFrame:
         keep_default_na=False,
         na_values={"numerator": [""], "denominator": [""], "value": [""]},
     )
+
+
+def read_gaps(spec: RunSpec) -> pd.DataFrame:
+    """The attainment gaps written by the indicators stage (empty when there are none)."""
+    path = processed_file(spec, "attainment_gaps.csv")
+    if not path.exists() or path.stat().st_size == 0:
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()

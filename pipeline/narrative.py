@@ -113,3 +113,75 @@ def trend_title(name: str, what: str, points: list[tuple[str, float | None]]) ->
     if len(known) > 2:
         text += f" ({number(known[0][1])} in {known[0][0]})"
     return text
+
+
+def gap_sentence(
+    title: str,
+    cla: float | None,
+    all_pupils: float | None,
+    where: str,
+    gap: float | None,
+    low: float | None,
+    high: float | None,
+    significant: bool | None,
+    moved: str | None,
+    unit: str = "%",
+) -> str:
+    """The attainment gap at a key stage, in words, with its interval and movement.
+
+    >>> gap_sentence("KS2 reading, writing and maths", 32.1, 62.0, "England", -29.9, -40.6,
+    ...              -16.8, True, "widened")
+    'KS2 reading, writing and maths: 32% of children looked after against 62% of all pupils in
+    England, 29.9 points lower (95% confidence interval 16.8 to 40.6 points lower); the gap
+    widened since last year.'
+    >>> gap_sentence("KS2 reading", 50.0, 60.0, "Testshire", -10.0, -45.0, 25.0, False, None)
+    'KS2 reading: 50% of children looked after against 60% of all pupils in Testshire, 10.0
+    points lower (95% confidence interval from 45.0 lower to 25.0 higher: not statistically
+    different from no gap).'
+    >>> gap_sentence("KS4 Attainment 8", 20.0, 46.0, "England", -26.0, None, None, None, None,
+    ...              unit="")
+    'KS4 Attainment 8: 20.0 for children looked after against 46.0 for all pupils in England,
+    26.0 lower (too few pupils for an interval).'
+    """
+    if _missing(cla) or _missing(all_pupils) or _missing(gap):
+        return f"{title}: not available."
+    pts = " points" if unit == "%" else ""
+    side = "lower" if gap < 0 else "higher"
+    if unit == "%":
+        head = (
+            f"{title}: {cla:.0f}% of children looked after against {all_pupils:.0f}% of "
+            f"all pupils in {where}, {abs(gap):.1f}{pts} {side}"
+        )
+    else:
+        head = (
+            f"{title}: {cla:.1f} for children looked after against {all_pupils:.1f} for "
+            f"all pupils in {where}, {abs(gap):.1f} {side}"
+        )
+    if low is None or _missing(low):
+        head += " (too few pupils for an interval)"
+    elif low < 0 < high:
+        head += (
+            f" (95% confidence interval from {abs(low):.1f} lower to {high:.1f} higher: "
+            "not statistically different from no gap)"
+        )
+    else:
+        lo, hi = sorted((abs(low), abs(high)))
+        head += f" (95% confidence interval {lo:.1f} to {hi:.1f}{pts} {side})"
+    if moved:
+        head += f"; the gap {moved} since last year"
+    return head + "."
+
+
+def movement_sentence(title: str, now: float, before: float, polarity: str, unit: str) -> str:
+    """A change since last year, saying whether it is better or worse for the children.
+
+    >>> movement_sentence("Dental checks", 74, 81, "higher", "percent")
+    'Dental checks fell from 81% to 74% (worse).'
+    >>> movement_sentence("Missing incidents", 170, 150, "lower", "count")
+    'Missing incidents rose from 150 to 170 (worse).'
+    """
+    fmt = (lambda v: f"{number(v)}%") if unit == "percent" else number
+    verb = "rose" if now > before else "fell"
+    better = (now > before) == (polarity == "higher")
+    judgement = "" if polarity == "neither" else " (better)" if better else " (worse)"
+    return f"{title} {verb} from {fmt(before)} to {fmt(now)}{judgement}."

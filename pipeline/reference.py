@@ -40,10 +40,11 @@ class Source:
     filters: tuple[tuple[str, str], ...]
     value: str
     note: str = ""
+    academic: bool = False  # time_period written as an academic year ("202425")
 
 
-def _src(value: str, note: str = "", **filters: str) -> Source:
-    return Source(tuple(filters.items()), value, note)
+def _src(value: str, note: str = "", academic: bool = False, **filters: str) -> Source:
+    return Source(tuple(filters.items()), value, note, academic)
 
 
 _HEALTH = "Health assessments: Children looked after all ages"
@@ -125,6 +126,36 @@ SOURCES: dict[str, Source] = {
         characteristic="Special guardianship orders",
     ),
 }
+_CLA12 = "CLA 12 months at 31 March"
+for _id, _col in (
+    ("ks2_read_exs_pct", "pt_read_met_expected_standard"),
+    ("ks2_writ_exs_pct", "pt_writta_met_expected_standard"),
+    ("ks2_math_exs_pct", "pt_mat_met_expected_standard"),
+    ("ks2_rwm_exs_pct", "pt_rwm_met_expected_standard"),
+    ("ks4_att8_avg", "avg_att8"),
+    ("ks4_em4_pct", "pt_l2basics_94"),
+    ("ks4_em5_pct", "pt_l2basics_95"),
+    ("ks4_p8_avg", "avg_p8score"),
+):
+    SOURCES[_id] = _src(_col, academic=True, social_care_group=_CLA12)
+
+# All pupils (not only children looked after), from LAIT's long table: measure codes.
+LAIT_ALL_PUPILS = {
+    "ks2_read_exs_pct": "KS2R_Expected_STD",
+    "ks2_writ_exs_pct": "KS2W_Teacher_Assess",
+    "ks2_math_exs_pct": "KS2M_Expected_STD",
+    "ks2_rwm_exs_pct": "KS2RWM_Expected_STD",
+    "ks4_att8_avg": "AVG_Attain8_Score",
+    "ks4_em4_pct": "EngMaths9-4",
+    "ks4_em5_pct": "EngMaths9-5",
+    "ks4_p8_avg": "AVG_Prog8_Score",
+    "ks1_read_exs_pct": "KS1R_Expected_STD",
+    "ks1_writ_exs_pct": "KS1W_Expected _STD",
+    "ks1_math_exs_pct": "KS1M_Expected _STD",
+}
+LAIT_ENGLAND = "970"
+_VERSION_ORDER = {"Final": 0, "Revised": 1, "Provisional": 2}
+
 for _g, _a in (("17_18", "17 to 18"), ("19_21", "19 to 21")):
     SOURCES[f"care_leavers_in_touch_pct_{_g}"] = _src(
         "percentage", age=f"Aged {_a}", in_touch="Local authority in touch with care leaver"
@@ -176,8 +207,43 @@ def _load(folder: str) -> dict[str, object]:
             found.setdefault(kind, []).append(df)
         if {"time_period", "geographic_level"} <= cols:
             ees.append(df)
+    lait = []
+    for path in sorted(root.rglob("*.parquet")):
+        try:
+            df = pd.read_parquet(path, columns=["Short Desc", "Years", "LA Number", "Values"])
+        except (KeyError, ValueError, OSError):
+            continue  # not LAIT's long table
+        codes = set(LAIT_ALL_PUPILS.values())
+        df = df.loc[df["Short Desc"].isin(codes)].assign(_file=path.name)
+        # LAIT stores codes as numbers (806.0); keep them as text codes ("806", "Z01").
+        df["LA Number"] = df["LA Number"].astype("string").str.replace(r"\.0$", "", regex=True)
+        lait.append(df)
     out: dict[str, object] = {k: pd.concat(v, ignore_index=True) for k, v in found.items()}
     out["ees"] = ees
+    if lait:
+        out["lait"] = pd.concat(lait, ignore_index=True)
+    return out
+
+
+def all_pupils(reference_dir: Path, la_code: str, indicator: str, year: int) -> dict:
+    """All pupils' result for an education measure: the authority and England, from LAIT.
+
+    ``year`` is the calendar year in which the academic year ends (2025 for 2024/25).
+    DfE publishes more than one England KS2 figure; this is LAIT's (state-funded schools),
+    named in ``source`` so a report can say which it used.
+    """
+    out = {"la": None, "england": None, "source": None}
+    lait = _load(str(reference_dir)).get("lait")
+    code = LAIT_ALL_PUPILS.get(indicator)
+    if lait is None or code is None:
+        return out
+    rows = lait.loc[(lait["Short Desc"] == code) & (lait["Years"].astype(str) == str(year))]
+    for key, number in (("la", la_code), ("england", LAIT_ENGLAND)):
+        hit = rows.loc[rows["LA Number"] == number, "Values"]
+        if len(hit):
+            out[key] = _number(hit.iloc[0])
+    if out["la"] is not None or out["england"] is not None:
+        out["source"] = f"LAIT {code} ({', '.join(sorted(set(rows['_file'])))})"
     return out
 
 
@@ -260,12 +326,20 @@ def _source_rows(tables: dict, src: Source, year: int) -> pd.DataFrame:
     for frame in tables.get("ees", []):
         if not needed <= set(frame.columns):
             continue
-        m = frame["time_period"] == str(year)
+        period = f"{year - 1}{year % 100:02d}" if src.academic else str(year)
+        m = frame["time_period"] == period
         for col, val in src.filters:
             m &= frame[col] == val
         if m.any():
             parts.append(frame.loc[m])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:
+        return pd.DataFrame()
+    rows = pd.concat(parts, ignore_index=True)
+    if "version" in rows:
+        # DfE publishes provisional, revised and final figures: the most final first.
+        rank = rows["version"].map(_VERSION_ORDER).fillna(9)
+        rows = rows.assign(_rank=rank).sort_values("_rank", kind="stable")
+    return rows
 
 
 def comparator_values(
@@ -306,7 +380,7 @@ def comparator_values(
         out["region"] = _number(regional.iloc[0][src.value])
     if "old_la_code" not in rows:
         return out
-    la = rows[rows["geographic_level"] == LOCAL].drop_duplicates("old_la_code", keep="last")
+    la = rows[rows["geographic_level"] == LOCAL].drop_duplicates("old_la_code", keep="first")
     la = la.set_index("old_la_code")[src.value]
     if comp.la_code in la.index:
         out["la_published"] = _number(la[comp.la_code])

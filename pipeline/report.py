@@ -50,6 +50,7 @@ class ReportData:
     current: pd.DataFrame  # published rows for the period, with comparator columns
     trend: pd.DataFrame  # published rows for every trend period
     read_report: dict
+    gaps: pd.DataFrame  # attainment gaps (unsuppressed: suppress before showing)
 
     @property
     def period_end(self) -> str:
@@ -83,6 +84,7 @@ def load(spec: RunSpec) -> ReportData:
         pub,
         trend_pub,
         io.read_json(io.processed_file(spec, "read_report.json")),
+        io.read_gaps(spec),
     )
 
 
@@ -196,6 +198,7 @@ def headlines(data: ReportData) -> Block:
             f"to be looked after and {narrative.number(_val(ceased), ceased['display'])}"
             " stopped being looked after."
         )
+    msgs += biggest_movements(data)
     items = "".join(f"<li>{esc(m)}</li>" for m in msgs)
     return Block(heading("Summary") + f'<ul class="headlines">{items}</ul>')
 
@@ -425,3 +428,113 @@ def placement_table(data: ReportData) -> Block:
             "they came from)",
         )
     )
+
+
+def biggest_movements(data: ReportData, n: int = 3) -> list[str]:
+    """The largest changes since last year among percentage measures, better or worse.
+
+    Only figures published (not suppressed) in both years are compared.
+    """
+    prev = data.spec.period.shifted(-1).label
+    moves = []
+    for ind in REGISTRY.values():
+        if ind.unit != "percent" or ind.polarity == "neither" or ind.id.startswith("ks"):
+            continue  # attainment has its own section, with its intervals
+        now, before = _get(data.current, ind.id), _get(data.trend, ind.id, period=prev)
+        a, b = _val(now), _val(before)
+        if a is None or b is None or a == b:
+            continue
+        text = narrative.movement_sentence(ind.title, a, b, ind.polarity, ind.unit)
+        moves.append((abs(a - b), text))
+    return [text for _, text in sorted(moves, key=lambda m: -m[0])[:n]]
+
+
+_GAP_HEADLINES = ("ks2_rwm_exs_pct", "ks4_att8_avg")
+
+
+def _gap_row(data: ReportData, ind: str, part: pd.DataFrame, lo: int, hi: int):
+    """One row of the education table, and its sentence (suppressed when few pupils)."""
+    spec_ind = REGISTRY[ind]
+    n = int(part["n"].iloc[0])
+    small = disclosure.is_small(n, lo, hi)
+    eng = part.loc["england"] if "england" in part.index else None
+    la = part.loc["la"] if "la" in part.index else None
+    dp = spec_ind.dp
+    cla = "c" if small else _cell(part["cla_value"].iloc[0], dp)
+    gap = ci = moved = "x"
+    sentence = None
+    if small:
+        gap = ci = "c"
+    elif eng is not None and not pd.isna(eng["gap"]):
+        gap = f"{eng['gap']:+.1f}"
+        if not pd.isna(eng["ci_low"]):
+            ci = f"{eng['ci_low']:+.1f} to {eng['ci_high']:+.1f}"
+        moved = eng["movement"] if isinstance(eng["movement"], str) else "x"
+        if ind in _GAP_HEADLINES:
+            sentence = narrative.gap_sentence(
+                spec_ind.title,
+                eng["cla_value"],
+                eng["all_pupils"],
+                "England",
+                eng["gap"],
+                None if pd.isna(eng["ci_low"]) else eng["ci_low"],
+                None if pd.isna(eng["ci_high"]) else eng["ci_high"],
+                None if pd.isna(eng["significant"]) else bool(eng["significant"]),
+                None if moved == "x" else moved,
+                "%" if spec_ind.unit == "percent" else "",
+            )
+    pupils = "c" if small else str(n)
+    row_ = [
+        spec_ind.title,
+        cla,
+        pupils,
+        _cell(None if la is None else la["all_pupils"], dp),
+        _cell(None if eng is None else eng["all_pupils"], dp),
+        gap,
+        ci,
+        moved,
+    ]
+    return row_, sentence
+
+
+def education(data: ReportData) -> Block:
+    """Attainment of children looked after against all pupils, with the gaps."""
+    g = data.gaps
+    head = heading("Education")
+    if g.empty:
+        return Block(
+            head + "<p>No attainment results were available for this period "
+            "(attainment.csv, or all-pupils figures in the reference data).</p>"
+        )
+    lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
+    rows, sentences = [], []
+    for ind in dict.fromkeys(g["indicator"]):
+        r, sentence = _gap_row(data, ind, g[g["indicator"] == ind].set_index("comparator"), lo, hi)
+        rows.append(r)
+        if sentence:
+            sentences.append(sentence)
+    source = "; ".join(sorted({s for s in g["source"].dropna()})) or "none found"
+    table = _table(
+        f"Attainment of children looked after continuously for 12 months in {data.name}, "
+        f"{data.spec.period.label}, against all pupils",
+        [
+            "Measure",
+            "Children looked after",
+            "Pupils",
+            f"All pupils: {data.name}",
+            "All pupils: England",
+            "Gap against England",
+            "95% confidence interval",
+            "Since last year",
+        ],
+        rows,
+    )
+    text = "".join(f"<p>{esc(t)}</p>" for t in sentences)
+    note = (
+        '<p class="meta">Gap: children looked after minus all pupils (points for '
+        "percentages). The interval reflects the small number of children looked after "
+        "(Wilson for percentages, t for averages); all pupils are treated as known. "
+        f"All-pupils source: {esc(source)}. DfE publishes two England KS2 figures that "
+        "differ by up to 1 point; this report uses the one named.</p>"
+    )
+    return Block(head + text + table + note)

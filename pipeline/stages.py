@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline import io
 from pipeline.clean import History, build_history
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
+from pipeline.gaps import attainment_gaps
 from pipeline.indicators import compute_all, compute_trend
 from pipeline.published import published_indicators, write_published
 from pipeline.reference import load_comparators
@@ -59,6 +60,8 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     io.write_indicators(spec, current, trend)
     write_published(spec, published_indicators(spec, current))
+    gaps = attainment_gaps(tables, spec.period, spec.paths.reference, spec.la_code)
+    io.write_private_csv(io.processed_file(spec, "attainment_gaps.csv"), gaps)
     return current, trend
 
 

@@ -480,7 +480,9 @@ class _Sim:
     def run(self, horizon: date) -> None:
         """Simulate every entry into care from SIM_START to ``horizon``."""
         r = self.rng
-        mean_stay_years = 1.6
+        # The average stay these journeys produce (exponential stays, capped at 18, with
+        # a minimum before adoption), so that entries * stay gives the target stock.
+        mean_stay_years = 2.4
         per_day = self.la.cla_target / (mean_stay_years * 365)
         d = SIM_START
         while d < horizon:
@@ -742,9 +744,9 @@ def attainment_rows(sim: _Sim, year: str) -> pd.DataFrame:
                     [c.child_id, c.upn, academic, "KS1", m, str(int(z + r.normal(0, 0.7) > t))]
                 )
         elif age_aug == 15:
-            att8 = float(np.clip(round((21 + 14 * z + r.normal(0, 6)) * 2) / 2, 0, 90))
-            em4 = att8 > 32 + r.normal(0, 5)
-            em5 = em4 and att8 > 40 + r.normal(0, 5)
+            att8 = float(np.clip(round((25 + 14 * z + r.normal(0, 6)) * 2) / 2, 0, 90))
+            em4 = att8 > 30 + r.normal(0, 5)
+            em5 = em4 and att8 > 37 + r.normal(0, 5)
             p8 = "" if y1 >= 2024 else f"{(att8 - 46) / 9 + r.normal(0, 0.4):.2f}"
             out += [
                 [c.child_id, c.upn, academic, "KS4", "ATT8", f"{att8:g}"],
@@ -946,6 +948,7 @@ def write_reference(ref_dir: Path) -> None:
         + ["population_type", "population_estimate", "children_count", "rate_per_10000"],
     ).to_csv(ref_dir / "cla_number_and_rate_per_10k_children_synthetic.csv", index=False)
     _write_outcome_references(ref_dir, las, regions)
+    _write_all_pupils(ref_dir, [a.code for a in AUTHORITIES])
     sn = []
     for a in AUTHORITIES:
         row = [a.code, a.name, "0", a.region]
@@ -987,6 +990,27 @@ _ENGLAND_LEVEL = {
     "care_leavers_in_touch_pct_19_21": 92,
     "care_leavers_eet_pct_19_21": 54,
     "care_leavers_suitable_accom_pct_19_21": 89,
+    "ks2_read_exs_pct": 51,
+    "ks2_writ_exs_pct": 45,
+    "ks2_math_exs_pct": 46,
+    "ks2_rwm_exs_pct": 35,
+    "ks4_att8_avg": 17.3,
+    "ks4_em4_pct": 17.4,
+    "ks4_em5_pct": 7.9,
+}
+# All pupils in England (LAIT), for the attainment gaps.
+_ALL_PUPILS_LEVEL = {
+    "KS2R_Expected_STD": 75,
+    "KS2W_Teacher_Assess": 72,
+    "KS2M_Expected_STD": 74,
+    "KS2RWM_Expected_STD": 62,
+    "AVG_Attain8_Score": 46.0,
+    "EngMaths9-4": 65.0,
+    "EngMaths9-5": 46.0,
+    "AVG_Prog8_Score": -0.03,
+    "KS1R_Expected_STD": 68,
+    "KS1W_Expected _STD": 60,
+    "KS1M_Expected _STD": 70,
 }
 
 
@@ -1021,11 +1045,30 @@ def _write_outcome_references(ref_dir: Path, las: dict, regions: list) -> None:
                 if code[0] == "Y"
             ]
             for level_name, geo, v in geos:
-                v = v if ind == "sdq_average" else min(v, 100) if "_pct" in ind else v
-                shown = f"{v:.1f}" if ind == "sdq_average" else str(int(round(v)))
-                rows.append(_geo(year, level_name, **geo) + list(filters.values()) + [shown])
+                v = min(v, 100) if "_pct" in ind else v
+                decimal = ind == "sdq_average" or ind.startswith("ks4")
+                shown = f"{v:.1f}" if decimal else str(int(round(v)))
+                cells = _geo(year, level_name, **geo)
+                if src.academic:
+                    cells[0], cells[1] = f"{year - 1}{year % 100:02d}", "Academic year"
+                rows.append(cells + list(filters.values()) + [shown])
         cols = _EES_GEO + list(filters) + [src.value]
         pd.DataFrame(rows, columns=cols).to_csv(ref_dir / f"synthetic_{ind}.csv", index=False)
+
+
+def _write_all_pupils(ref_dir: Path, las: list[str]) -> None:
+    """A synthetic LAIT long table with all pupils' attainment (England = 970)."""
+    rng = np.random.default_rng(13)
+    rows = []
+    for code, level in _ALL_PUPILS_LEVEL.items():
+        for year in range(2016, 2027):
+            rows.append([code, str(year), "England", "970", str(level)])
+            for la in las:
+                v = level + (rng.normal(0, 0.1) if code == "AVG_Prog8_Score" else rng.normal(0, 3))
+                rows.append([code, str(year), la, la, str(round(v, 2))])
+    pd.DataFrame(
+        rows, columns=["Short Desc", "Years", "LA and Regions", "LA Number", "Values"]
+    ).to_parquet(ref_dir / "lait_synthetic.parquet", index=False)
 
 
 def generate(raw_root: Path, ref_dir: Path, codes: list[str] | None = None) -> list[str]:

@@ -1,0 +1,143 @@
+"""Attainment gaps: children looked after against all pupils, with 95% confidence intervals.
+
+The gap is the children looked after (CLA) figure minus the all-pupils figure (the
+authority's, and England's). The all-pupils figure covers every pupil, so it is treated as
+known; the uncertainty is in the small CLA cohort: a Wilson interval for a proportion, a t
+interval for a mean (scipy). A gap is "statistically different from zero" when its
+interval excludes zero. Movement compares this year's gap with last year's.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from scipy import stats
+
+from pipeline.config import Period
+from pipeline.indicators import (
+    EDUCATION,
+    Context,
+    attainment_values,
+    education_available,
+    round_half_up,
+)
+from pipeline.reference import all_pupils
+
+COLUMNS = [
+    "indicator",
+    "comparator",
+    "cla_value",
+    "n",
+    "all_pupils",
+    "gap",
+    "ci_low",
+    "ci_high",
+    "significant",
+    "previous_gap",
+    "movement",
+    "source",
+]
+
+
+def proportion_gap(k: int, n: int, all_pupils_pct: float) -> tuple[float, float, float]:
+    """Gap in percentage points and its 95% Wilson interval.
+
+    >>> [round(float(x), 1) for x in proportion_gap(2, 4, 60)]
+    [-10.0, -45.0, 25.0]
+    """
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    p = 100 * k / n
+    return (
+        p - all_pupils_pct,
+        float(100 * ci.low - all_pupils_pct),
+        float(100 * ci.high - all_pupils_pct),
+    )
+
+
+def mean_gap(values: pd.Series, all_pupils_mean: float) -> tuple[float, float | None, float | None]:
+    """Gap in the mean and its 95% t interval (no interval from one pupil).
+
+    >>> g, lo, hi = mean_gap(pd.Series([20.5, 31.0]), 46.0)
+    >>> round(float(g), 2), round(float(lo), 2), round(float(hi), 2)
+    (-20.25, -86.96, 46.46)
+    """
+    n = len(values)
+    m = float(values.mean())
+    if n < 2:
+        return m - all_pupils_mean, None, None
+    half = float(stats.t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    return m - all_pupils_mean, m - half - all_pupils_mean, m + half - all_pupils_mean
+
+
+def movement(gap: float | None, previous: float | None) -> str | None:
+    """Whether a gap narrowed or widened since last year (its size, whatever its sign).
+
+    >>> movement(-20, -25), movement(-25, -20), movement(-20, -20), movement(-20, None)
+    ('narrowed', 'widened', 'unchanged', None)
+    """
+    if gap is None or previous is None or pd.isna(gap) or pd.isna(previous):
+        return None
+    if abs(gap) < abs(previous):
+        return "narrowed"
+    if abs(gap) > abs(previous):
+        return "widened"
+    return "unchanged"
+
+
+def _gaps_for(tables: dict, period: Period, reference_dir: Path, la_code: str) -> list[dict]:
+    ctx = Context(tables, period)
+    year = period.end_year
+    out = []
+    for ind, (ks, measure, unit, _) in EDUCATION.items():
+        if not education_available(ind, period) or not period.is_annual:
+            continue
+        values = attainment_values(ctx, ks, measure)
+        n = len(values)
+        ap = all_pupils(reference_dir, la_code, ind, year)
+        for comparator in ("la", "england"):
+            base = ap[comparator]
+            r = {
+                "indicator": ind,
+                "comparator": comparator,
+                "n": n,
+                "all_pupils": base,
+                "cla_value": None,
+                "gap": None,
+                "ci_low": None,
+                "ci_high": None,
+                "significant": None,
+                "source": ap["source"],
+            }
+            if n and base is not None:
+                if unit == "percent":
+                    k = int((values == 1).sum())
+                    r["cla_value"] = 100 * k / n
+                    gap, lo, hi = proportion_gap(k, n, base)
+                else:
+                    r["cla_value"] = float(values.mean())
+                    gap, lo, hi = mean_gap(values, base)
+                dp = 2 if measure == "P8" else 1
+                r["gap"] = round_half_up(gap, dp)
+                r["ci_low"] = None if lo is None else round_half_up(lo, dp)
+                r["ci_high"] = None if hi is None else round_half_up(hi, dp)
+                r["significant"] = None if lo is None else bool(lo > 0 or hi < 0)
+            out.append(r)
+    return out
+
+
+def attainment_gaps(
+    tables: dict, period: Period, reference_dir: Path, la_code: str
+) -> pd.DataFrame:
+    """Every education measure's gap for the period, with last year's gap and movement."""
+    now = pd.DataFrame(_gaps_for(tables, period, reference_dir, la_code))
+    if now.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    before = pd.DataFrame(_gaps_for(tables, period.shifted(-1), reference_dir, la_code))
+    prev = {} if before.empty else before.set_index(["indicator", "comparator"])["gap"].to_dict()
+    now["previous_gap"] = [
+        prev.get((i, c)) for i, c in zip(now["indicator"], now["comparator"], strict=True)
+    ]
+    now["movement"] = [movement(g, p) for g, p in zip(now["gap"], now["previous_gap"], strict=True)]
+    return now[COLUMNS]
