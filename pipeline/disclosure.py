@@ -75,7 +75,11 @@ def fmt_number(v: float | None, dp: int = 0) -> str:
 
 
 def publish(
-    table: pd.DataFrame, lo: int = 1, hi: int = 5, units: dict[str, str] | None = None
+    table: pd.DataFrame,
+    lo: int = 1,
+    hi: int = 5,
+    units: dict[str, str] | None = None,
+    partitions: tuple[tuple[str, ...], ...] = (),
 ) -> pd.DataFrame:
     """Apply the policy to a tidy indicator table; add ``display`` and ``suppressed``.
 
@@ -83,7 +87,9 @@ def publish(
     breakdowns) are suppressed on the count alone, so a zero stays 0 whatever its total;
     every other row (rates, percentages, means) is suppressed when its numerator or its
     denominator is small. Indicators missing from ``units`` are treated as rates, the
-    stricter rule. Rows are grouped by indicator and breakdown dimension (the text before
+    stricter rule. ``partitions`` are groups of indicators whose numerators split one total
+    (secondary suppression applies across each group). Rows are grouped by indicator and
+    breakdown dimension (the text before
     ``": "``); each group's cells sum to the indicator's total row, which is published when
     not itself suppressed, so secondary suppression applies within each group. Suppressed
     rows have numerator, denominator and value blanked.
@@ -109,6 +115,14 @@ def publish(
         total_shown = len(total) == 1 and not bool(total["suppressed"].iloc[0])
         new = secondary(list(grp["numerator"]), list(grp["suppressed"]), total_shown)
         out.loc[grp.index, "suppressed"] = new
+    # Separate indicators that split one total (e.g. the SDQ bands): one hidden share could
+    # be worked out from the others, so the next smallest is hidden too.
+    totals = out["breakdown"].fillna("") == ""
+    for group in partitions:
+        idx = out.index[totals & out["indicator"].isin(group)]
+        if len(idx) == len(group):
+            new = secondary(list(out.loc[idx, "numerator"]), list(out.loc[idx, "suppressed"]))
+            out.loc[idx, "suppressed"] = new
     out["suppressed"] = out["suppressed"].astype(bool)
     out["display"] = [
         SUPPRESSED

@@ -736,6 +736,11 @@ def sdq_average(ctx: Context) -> list[dict]:
     return [mean_row("sdq_average", scores, 1)]
 
 
+# Indicators whose numerators split one total: disclosure control treats them as cells of
+# one table, so a hidden one cannot be worked out from the others.
+PARTITIONS: tuple[tuple[str, ...], ...] = (
+    ("sdq_normal_pct", "sdq_borderline_pct", "sdq_concern_pct"),
+)
 SDQ_BANDS = (
     ("sdq_normal_pct", "normal", 0, 13),
     ("sdq_borderline_pct", "borderline", 14, 16),

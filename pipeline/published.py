@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline import disclosure, io
 from pipeline.config import ConfigError, RunSpec, Target
-from pipeline.indicators import REGISTRY, round_half_up
+from pipeline.indicators import PARTITIONS, REGISTRY, round_half_up
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
 COLUMNS = [
@@ -83,7 +83,9 @@ def published_indicators(
         spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
     )
     units = {i.id: i.unit for i in REGISTRY.values()}
-    pub = disclosure.publish(current, spec.settings.suppress_min, spec.settings.suppress_max, units)
+    pub = disclosure.publish(
+        current, spec.settings.suppress_min, spec.settings.suppress_max, units, PARTITIONS
+    )
     year = comparator_year(spec)
     extra: dict[str, list] = {
         k: []

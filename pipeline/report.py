@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipeline import charts, disclosure, io, narrative
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
-from pipeline.indicators import REGISTRY, registry_table
+from pipeline.indicators import PARTITIONS, REGISTRY, registry_table
 from pipeline.published import comparator_year, published_indicators
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
@@ -69,7 +69,7 @@ def load(spec: RunSpec) -> ReportData:
     units = {i.id: i.unit for i in REGISTRY.values()}
     trend_pub = pd.concat(
         [
-            disclosure.publish(g, lo, hi, units).assign(period=p)
+            disclosure.publish(g, lo, hi, units, PARTITIONS).assign(period=p)
             for p, g in trend.groupby("period", sort=True)
         ],
         ignore_index=True,
@@ -105,6 +105,11 @@ def _cell(v, dp: int = 0) -> str:
     return disclosure.fmt_number(None if v is None or pd.isna(v) else float(v), dp)
 
 
+def _nobreak(label: str) -> str:
+    """A period label that never breaks across lines (non-breaking hyphen)."""
+    return label.replace("-", "\u2011")
+
+
 def _table(
     caption: str,
     headers: list[str],
@@ -124,7 +129,8 @@ def _table(
                 cells.append(f'<th scope="row">{esc(str(v))}</th>')
             else:
                 cls = ' class="num"' if i >= numeric_from else ""
-                cells.append(f"<td{cls}>{esc(str(v))}</td>")
+                text = str(v) if isinstance(v, Block) else esc(str(v))
+                cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
@@ -213,48 +219,156 @@ _WHO = [
 ]
 
 
-def who_table(data: ReportData) -> Block:
-    """Headline numbers with last year, England, region and neighbours."""
+_RATING_ICON = {
+    "On target": ("on", "✓"),
+    "Within tolerance": ("within", "~"),
+    "Off target": ("off", "✗"),
+}
+
+
+def rating_cell(rating: object) -> Block | str:
+    """A rating in words with an icon; colour only adds to them (never alone)."""
+    if not isinstance(rating, str) or rating not in _RATING_ICON:
+        return ""
+    cls, icon = _RATING_ICON[rating]
+    return Block(
+        f'<span class="rating {cls}"><span aria-hidden="true">{icon}</span> {esc(rating)}</span>'
+    )
+
+
+def _shown(r, unit: str, small_cohort: int) -> str:
+    """A published value with its unit, and a caution mark for a small denominator."""
+    if r is None:
+        return "x"
+    text = r["display"]
+    if unit == "percent" and text not in ("c", "x", "z"):
+        text += "%"
+    den = r["denominator"]
+    if not r["suppressed"] and den is not None and not pd.isna(den) and 0 < den < small_cohort:
+        text += " *"
+    return text
+
+
+def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
+    """A table of indicators: the period, the one before, comparators, target, rating."""
     prev = data.spec.period.shifted(-1).label
-    rows = []
-    for ind in _WHO:
+    small = data.spec.settings.small_cohort
+    n_sn = len(data.comparators.neighbours)
+    rows, cautions = [], 0
+    for ind in ids:
         r = _get(data.current, ind)
         if r is None:
             continue
-        last = _get(data.trend, ind, period=prev)
+        unit = REGISTRY[ind].unit
+        dp = REGISTRY[ind].dp
+        this = _shown(r, unit, small)
+        cautions += this.endswith(" *")
         sn = r["stat_neighbours"]
-        if REGISTRY[ind].unit == "count":
+        if unit == "count":
             sn_text = disclosure.NOT_APPLICABLE
         else:
-            n_sn = len(data.comparators.neighbours)
-            sn_text = _cell(sn) + (
+            sn_text = _cell(sn, dp) + (
                 f" ({int(r['sn_count'])} of {n_sn})" if sn is not None and not pd.isna(sn) else ""
             )
+        target = r["target"]
+        pct = "%" if unit == "percent" else ""
+
+        def with_unit(v, dp=dp, pct=pct):
+            text = _cell(v, dp)
+            return text + pct if text not in ("x", "c", "z") else text
+
+        if unit != "count" and sn is not None and not pd.isna(sn):
+            sn_text = with_unit(sn) + f" ({int(r['sn_count'])} of {n_sn})"
         rows.append(
             [
                 REGISTRY[ind].title,
-                r["display"],
-                last["display"] if last is not None else "x",
-                _cell(r["england"]),
-                _cell(r["region"]),
+                this,
+                _shown(_get(data.trend, ind, period=prev), unit, small),
+                with_unit(r["england"]),
+                with_unit(r["region"]),
                 sn_text,
+                "" if target is None or pd.isna(target) else with_unit(target),
+                rating_cell(r["rating"]),
             ]
         )
     table = _table(
-        f"Children looked after in {data.name}: {data.spec.period.label} against "
-        f"the year before and comparators (England and region: DfE published "
-        f"figures for the year ending 31 March {comparator_year(data.spec)})",
+        caption,
         [
             "Measure",
-            data.spec.period.label,
-            prev,
+            _nobreak(data.spec.period.label),
+            _nobreak(prev),
             "England",
             data.region or "Region",
             "Statistical neighbours",
+            "Target",
+            "Rating",
         ],
         rows,
     )
-    return Block(heading("Who our children are") + table)
+    if cautions:
+        table += (
+            f'<p class="meta">* Use with caution: fewer than {small} children in the '
+            "group, so one child moves the figure a lot.</p>"
+        )
+    return table
+
+
+def _caption(data: ReportData, what: str) -> str:
+    return (
+        f"{what} in {data.name}: {data.spec.period.label} against the year before and "
+        f"comparators (DfE published figures for the year ending 31 March "
+        f"{comparator_year(data.spec)}; x: not available, z: not applicable)"
+    )
+
+
+def who_table(data: ReportData) -> Block:
+    """Headline numbers with last year, England, region and neighbours."""
+    return Block(
+        heading("Who our children are")
+        + indicator_table(data, _WHO, _caption(data, "Children looked after"))
+    )
+
+
+SECTIONS = {
+    "Placements and stability": [
+        "placements_3plus_pct",
+        "long_term_stability_pct",
+        "sw_changes_2plus_pct",
+        "missing_pct",
+        "away_pct",
+        "missing_incidents",
+    ],
+    "Permanence": [
+        "adopted_pct",
+        "sgo_pct",
+        "adoption_entry_to_placed_days",
+        "adoption_decision_to_match_days",
+    ],
+    "Health and wellbeing": [
+        "health_assessment_pct",
+        "immunisations_pct",
+        "dental_check_pct",
+        "development_check_pct",
+        "sdq_received_pct",
+        "sdq_average",
+        "sdq_normal_pct",
+        "sdq_borderline_pct",
+        "sdq_concern_pct",
+        "convicted_pct",
+        "substance_misuse_pct",
+    ],
+    "Care leavers": [
+        f"care_leavers_{m}_pct_{g}"
+        for g in ("17_18", "19_21")
+        for m in ("in_touch", "eet", "suitable_accom")
+    ],
+    "Voice of the child": ["review_participation_pct"],
+}
+
+
+def section(data: ReportData, name: str) -> Block:
+    """One report section of indicators (a key of ``SECTIONS``) with its heading."""
+    return Block(heading(name) + indicator_table(data, SECTIONS[name], _caption(data, name)))
 
 
 def figure(png: bytes, title_text: str, alt: str, table_html: str) -> Block:

@@ -74,3 +74,19 @@ def test_suppressed_total_suppresses_its_small_cells_and_skips_secondary():
         units=COUNTS,
     )
     assert t["display"].tolist() == ["c", "c", "0"]
+
+
+def test_indicators_that_split_one_total_are_suppressed_together():
+    # normal 20, borderline 3, concern 17 of 40 scored: borderline is hidden (3), and the
+    # smallest other share (concern, 17) too, or borderline = 40 - 20 - 17.
+    t = publish(
+        table(
+            [
+                ["sdq_normal_pct", "", 20, 40, 50.0],
+                ["sdq_borderline_pct", "", 3, 40, 7.5],
+                ["sdq_concern_pct", "", 17, 40, 42.5],
+            ]
+        ),
+        partitions=(("sdq_normal_pct", "sdq_borderline_pct", "sdq_concern_pct"),),
+    )
+    assert t["display"].tolist() == ["50", "c", "c"]

@@ -21,7 +21,12 @@ SECTIONS = [
     "Summary",
     "Who our children are",
     "Where our children live",
+    "Placements and stability",
+    "Permanence",
+    "Health and wellbeing",
     "Education",
+    "Care leavers",
+    "Voice of the child",
     "About this report",
 ]
 

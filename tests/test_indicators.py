@@ -209,3 +209,9 @@ def test_trend_covers_five_periods_from_the_same_history():
 def test_every_registered_indicator_has_definition_and_polarity():
     for ind in REGISTRY.values():
         assert ind.definition and ind.title and ind.polarity in {"higher", "lower", "neither"}
+
+
+def test_committed_indicator_catalogue_is_generated_from_the_registry():
+    from pipeline.docs import DOC, render
+
+    assert DOC.read_text() == render(), "docs/indicators.md is stale: python -m pipeline.docs"
