@@ -168,4 +168,28 @@ def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
             ]
         )
         defs.to_excel(xl, sheet_name="definitions", index=False)
+        # For analysts: our figure beside DfE's published one for this authority, and where
+        # each comparator came from.
+        comp = table.loc[
+            table["breakdown"] == "",
+            [
+                "indicator",
+                "value",
+                "display",
+                "la_published",
+                "england",
+                "region",
+                "stat_neighbours",
+                "sn_count",
+                "source",
+            ],
+        ]
+        comp = comp.rename(
+            columns={
+                "value": "corpar_value",
+                "display": "corpar_display",
+                "la_published": "dfe_published_for_this_authority",
+            }
+        )
+        comp.to_excel(xl, sheet_name="comparators", index=False)
     io.write_public_bytes(io.output_file(spec, "indicators.xlsx"), buf.getvalue())

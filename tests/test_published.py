@@ -122,7 +122,7 @@ def test_files_have_the_contract_columns_and_neutralise_formulas(spec):
     assert csv.loc[1, "numerator"] == "" and csv.loc[2, "denominator"] == ""
     wb = load_workbook(spec.output_dir / "indicators.xlsx")
     assert [c.value for c in wb["indicators"][1]] == COLUMNS
-    assert wb.sheetnames == ["indicators", "definitions"]
+    assert wb.sheetnames == ["indicators", "definitions", "comparators"]
     breakdowns = [r[1] for r in wb["indicators"].iter_rows(min_row=2, values_only=True)]
     assert breakdowns[1].startswith("Sex: =HYPERLINK")  # not at the start: left as text
     t2 = t.assign(breakdown=["", "=cmd", "Sex: Female"])

@@ -82,3 +82,14 @@ def test_known_published_figures_for_outcome_measures(shared):
     assert comparator_values(ref, comp, "sdq_average", 2025)["england"] == 14.9
     assert comparator_values(ref, comp, "missing_pct", 2023)["england"] == 11
     assert comparator_values(ref, comp, "adopted_pct", 2023)["england"] == 9
+
+
+def test_attainment_comparators_and_all_pupils(shared):
+    from pipeline.reference import all_pupils
+
+    ref = shared / "reference" / "dfe"
+    comp = load_comparators(ref, "806")
+    # DfE: children looked after 12 months, KS2 reading, writing and maths 2024/25: 35%
+    assert comparator_values(ref, comp, "ks2_rwm_exs_pct", 2025)["england"] == 35
+    ap = all_pupils(ref, "806", "ks2_rwm_exs_pct", 2025)
+    assert (ap["england"], ap["la"]) == (63, 63) and "KS2RWM_Expected_STD" in ap["source"]
