@@ -21,7 +21,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
 	touch $(STAMP)
 
-setup: $(STAMP)
+# PDF export and the accessibility tests use Debian's chromium (Playwright's own browser
+# download does not work offline). Installed with apt-get when missing (needs root).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+setup: $(STAMP) $(CHROMIUM)
 
 demo: setup
 	$(BIN)/corpar demo

@@ -285,6 +285,7 @@ class History:
     rejected: pd.DataFrame
     problems: list[Problem]
     years: list[str]
+    files: list = field(default_factory=list)  # FileInfo of every file read
 
 
 def build_history(returns: list[YearReturn], key: bytes) -> History:
@@ -334,7 +335,8 @@ def build_history(returns: list[YearReturn], key: bytes) -> History:
         tables[name] = _pseudonymise_frame(df, key)
     attainment = _pseudonymise_frame(attainment, key)
     rejected = _pseudonymise_frame(rejected, key)
-    return History(tables, attainment, rejected, problems, [r.year for r in returns])
+    files = [f for r in returns for f in r.files]
+    return History(tables, attainment, rejected, problems, [r.year for r in returns], files)
 
 
 def _pseudonymise_frame(df: pd.DataFrame, key: bytes) -> pd.DataFrame:

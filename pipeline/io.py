@@ -123,17 +123,22 @@ def write_history(spec: RunSpec, history: History) -> None:
     history.attainment.to_parquet(path, index=False)
     os.chmod(path, 0o600)
     write_private_csv(processed_file(spec, "rejected_rows.csv"), history.rejected)
-    write_problems(spec, history.problems, history.years, history.rejected)
+    write_problems(spec, history.problems, history.years, history.rejected, history.files)
 
 
 def write_problems(
-    spec: RunSpec, problems: list[Problem], years: list[str], rejected: pd.DataFrame
+    spec: RunSpec,
+    problems: list[Problem],
+    years: list[str],
+    rejected: pd.DataFrame,
+    files: list | None = None,
 ) -> None:
     """``read_report.json``: what reading found (row numbers, no values), internal."""
     counts = rejected.groupby(["_table", "_reason"]).size() if len(rejected) else pd.Series()
     report = {
         "years_read": years,
         "problems": [asdict(p) for p in problems],
+        "files": [asdict(f) for f in files or []],
         "rejected_rows": [
             {"table": t, "reason": r, "rows": int(n)} for (t, r), n in counts.items()
         ],
@@ -201,3 +206,15 @@ def read_gaps(spec: RunSpec) -> pd.DataFrame:
         return pd.read_csv(path)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
+
+
+def commentary_text(spec: RunSpec, kind: str) -> str | None:
+    """Optional text for a report slot, from ``config/commentary/<la>/[<period>/]<kind>.md``.
+
+    The period's own file wins over the authority's general one; None when neither exists.
+    """
+    base = spec.config_dir / "commentary" / spec.la_code
+    for path in (base / spec.period.label / f"{kind}.md", base / f"{kind}.md"):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None

@@ -368,7 +368,10 @@ SECTIONS = {
 
 def section(data: ReportData, name: str) -> Block:
     """One report section of indicators (a key of ``SECTIONS``) with its heading."""
-    return Block(heading(name) + indicator_table(data, SECTIONS[name], _caption(data, name)))
+    extra = slot(data, "children_in_care_council") if name == "Voice of the child" else ""
+    return Block(
+        heading(name) + indicator_table(data, SECTIONS[name], _caption(data, name)) + extra
+    )
 
 
 def figure(png: bytes, title_text: str, alt: str, table_html: str) -> Block:
@@ -652,3 +655,157 @@ def education(data: ReportData) -> Block:
         "differ by up to 1 point; this report uses the one named.</p>"
     )
     return Block(head + text + table + note)
+
+
+def chromium_binary() -> str:
+    """Debian's chromium (or ``CORPAR_CHROMIUM``), or a clear error saying how to get it."""
+    import os
+    import shutil
+
+    found = (
+        os.environ.get("CORPAR_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+    if not found:
+        raise RuntimeError(
+            "PDF export needs Debian's chromium: run 'make setup' (as root it "
+            "installs it) or 'apt-get install chromium'"
+        )
+    return found
+
+
+def export_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print an exported report to a tagged PDF with headless Chromium.
+
+    Chromium tags the PDF (structure tree, reading order), keeps the title and ``lang``,
+    and renders exactly the page the accessibility checks see. Data tables behind
+    "Show the data" are opened for print, so the PDF carries them too.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    html = html_path.read_text(encoding="utf-8").replace("<details>", "<details open>")
+    with tempfile.TemporaryDirectory(prefix="corpar-pdf-") as tmp:
+        src, out = Path(tmp) / "print.html", Path(tmp) / "out.pdf"
+        src.write_text(html, encoding="utf-8")
+        cmd = [
+            chromium_binary(),
+            "--headless",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={out}",
+            src.as_uri(),
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.insert(2, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(
+                f"chromium could not print {html_path.name} to PDF: {proc.stderr.strip()[-500:]}"
+            )
+        io.write_public_bytes(pdf_path, out.read_bytes())
+    return pdf_path
+
+
+_HEALTH_COHORT = {
+    "development_check_pct": "children aged 0 to 4 looked after for at least 12 months",
+    "sdq_received_pct": "children aged 5 to 16 looked after for at least 12 months",
+}
+HEALTH_HEADLINES = (
+    "health_assessment_pct",
+    "immunisations_pct",
+    "dental_check_pct",
+    "development_check_pct",
+    "sdq_received_pct",
+)
+
+
+def health_headlines(data: ReportData) -> Block:
+    """Headline messages for the Health and Wellbeing Board, led by health measures."""
+    msgs = []
+    for ind in HEALTH_HEADLINES:
+        r = _get(data.current, ind)
+        if r is None:
+            continue
+        v = _val(r)
+        title = REGISTRY[ind].title
+        if v is None:
+            msgs.append(f"{title}: {narrative.number(None, r['display'])}.")
+            continue
+        where = narrative.standing(
+            v,
+            [
+                ("England", r["england"]),
+                ("the statistical neighbour average", r["stat_neighbours"]),
+            ],
+        )
+        who = _HEALTH_COHORT.get(ind, "children looked after for at least 12 months")
+        msgs.append(f"{title}: {narrative.number(v)}% of {who}" + (f", {where}." if where else "."))
+    sdq = _get(data.current, "sdq_average")
+    if sdq is not None and _val(sdq) is not None:
+        msgs.append(
+            f"The average SDQ score (emotional and behavioural health; lower is "
+            f"better) was {narrative.number(_val(sdq))}"
+            + (
+                f", against {narrative.number(sdq['england'])} in England."
+                if sdq["england"] is not None and not pd.isna(sdq["england"])
+                else "."
+            )
+        )
+    msgs += biggest_movements(data)
+    items = "".join(f"<li>{esc(m)}</li>" for m in msgs)
+    return Block(heading("Summary") + f'<ul class="headlines">{items}</ul>')
+
+
+def in_brief(data: ReportData) -> Block:
+    """The rest of the report in brief (for the Health and Wellbeing Board edition)."""
+    ids = _WHO[:4] + [
+        "placements_3plus_pct",
+        "long_term_stability_pct",
+        "missing_pct",
+        "care_leavers_eet_pct_19_21",
+        "care_leavers_suitable_accom_pct_19_21",
+    ]
+    return Block(
+        heading("Children looked after in brief")
+        + indicator_table(
+            data, ids, _caption(data, "Children looked after and care leavers, in brief")
+        )
+    )
+
+
+SLOTS = {
+    "officer_commentary": "Commentary from officers",
+    "children_in_care_council": "In their own words: the Children in Care Council",
+}
+
+
+def slot(data: ReportData, kind: str) -> Block:
+    """Text written for this report (a ``config/commentary`` file), escaped, as paragraphs.
+
+    Blank when no file was written: the slot is optional.
+    """
+    text = io.commentary_text(data.spec, kind)
+    if not text or not text.strip():
+        return Block("")
+    paras = "".join(f"<p>{esc(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+    return Block(f'<section class="commentary"><h3>{esc(SLOTS[kind])}</h3>{paras}</section>')
+
+
+def priorities(data: ReportData) -> Block:
+    """Every indicator with a target, its rating, and the officers' commentary."""
+    ids = [i for i in REGISTRY if i in data.spec.authority.targets]
+    body = (
+        indicator_table(data, ids, _caption(data, "Measures with targets"))
+        if ids
+        else "<p>No targets are set for this authority (config/authorities.yml).</p>"
+    )
+    return Block(heading("Priorities and targets") + body + slot(data, "officer_commentary"))

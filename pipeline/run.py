@@ -8,12 +8,15 @@ one job's failure never stops another. Only primitives cross the papermill bound
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import platform
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import io
@@ -23,7 +26,10 @@ log = logging.getLogger(__name__)
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 STAGES = ("10_clean", "30_indicators")
-EDITIONS = {"council": ("council_report", "Annual corporate parenting report")}
+EDITIONS = {
+    "council": ("council_report", "Annual corporate parenting report"),
+    "hwb": ("hwb_report", "Health and Wellbeing Board report on children looked after"),
+}
 _KERNEL_START_ERRORS = (
     "Address already in use",
     "Kernel died before replying",
@@ -166,10 +172,11 @@ def run_job(job: Job) -> JobResult:
             if edition:
                 title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
                 out = io.output_file(spec, io.report_name(spec, edition, "html"))
-                from pipeline.report import export_html
+                from pipeline.report import export_html, export_pdf
 
                 export_html(executed, out, title)
-                result.outputs.append(str(out))
+                pdf = export_pdf(out, out.with_suffix(".pdf"))
+                result.outputs += [str(out), str(pdf)]
         except Exception as exc:  # one job's failure must never stop the others
             result.ok = False
             result.errors = _failure_lines(job, name, exc)
@@ -177,7 +184,89 @@ def run_job(job: Job) -> JobResult:
             break
         finally:
             result.timings[name] = round(time.perf_counter() - t0, 2)
+    if result.ok:
+        write_manifest(spec, job, result)
+        result.outputs.append(str(io.output_file(spec, "run.json")))
     return result
+
+
+def _git_commit() -> str | None:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in (
+        "corpar",
+        "pandas",
+        "numpy",
+        "scipy",
+        "papermill",
+        "nbconvert",
+        "ipykernel",
+        "matplotlib",
+        "seaborn",
+        "pyarrow",
+    ):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def write_manifest(spec, job: Job, result: JobResult) -> None:
+    """``outputs/<la>/<period>/run.json``: what was run, on what, with what, how long.
+
+    Input files are named relative to the raw folder with their sha256, so a figure can be
+    traced to the exact files; no row-level content is written.
+    """
+    report = io.read_json(io.processed_file(spec, "read_report.json"))
+    problems = report.get("problems", [])
+    manifest = {
+        "la_code": spec.la_code,
+        "authority": spec.authority.name,
+        "period": spec.period.label,
+        "period_start": spec.period.start.isoformat(),
+        "period_end": spec.period.end.isoformat(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "editions": sorted(EDITIONS if spec.period.is_annual else {}),
+        "outputs": sorted(p.name for p in spec.output_dir.iterdir() if p.is_file()) + ["run.json"],
+        "inputs": [
+            {k: f[k] for k in ("file", "sha256", "table", "rows", "encoding")}
+            for f in report.get("files", [])
+        ],
+        "years_read": report.get("years_read", []),
+        "checks": {
+            "errors": sum(p["severity"] == "error" for p in problems),
+            "warnings": sum(p["severity"] == "warning" for p in problems),
+            "rejected_rows": sum(r["rows"] for r in report.get("rejected_rows", [])),
+        },
+        "settings": {
+            "suppress_min": spec.settings.suppress_min,
+            "suppress_max": spec.settings.suppress_max,
+            "trend_years": spec.settings.trend_years,
+        },
+        "versions": _versions(),
+        "git_commit": _git_commit(),
+        "timings_seconds": result.timings,
+    }
+    io.write_public_bytes(
+        io.output_file(spec, "run.json"), json.dumps(manifest, indent=1).encode("utf-8")
+    )
 
 
 def run_jobs(jobs: list[Job], workers: int | None = None) -> list[JobResult]:

@@ -27,6 +27,7 @@ SECTIONS = [
     "Education",
     "Care leavers",
     "Voice of the child",
+    "Priorities and targets",
     "About this report",
 ]
 
@@ -138,6 +139,9 @@ def test_no_identifier_from_the_input_reaches_the_outputs(demo):
             for r in raw_rows(year, "episodes"):
                 needles |= {r["HOME_POST"], r["PL_POST"]} - {""}
     needles.discard("")
+    # The period's own start and end are published on purpose (run.json, report text); a
+    # child born on one of those days is not identified by it.
+    needles -= {"2025-04-01", "2026-03-31", "01/04/2025", "31/03/2026"}
     outputs = [p for p in demo["outputs"].rglob("*") if p.is_file()]
     assert outputs
     for path in outputs:

@@ -1,0 +1,29 @@
+"""Report building blocks that need no kernel: slots are escaped, ratings are words."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from pipeline import report
+from pipeline.config import build_run_spec
+
+
+def test_commentary_slot_escapes_what_was_written(tmp_path):
+    cfg = tmp_path / "config"
+    (cfg / "commentary" / "Z09" / "2024-25").mkdir(parents=True)
+    (cfg / "commentary" / "Z09" / "children_in_care_council.md").write_text("general")
+    (cfg / "commentary" / "Z09" / "2024-25" / "children_in_care_council.md").write_text(
+        "We said <script>alert(1)</script> & more.\n\nSecond paragraph."
+    )
+    spec = build_run_spec("Z09", "2024-25", config_dir=str(cfg))
+    html = report.slot(SimpleNamespace(spec=spec), "children_in_care_council")
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; more" in html
+    assert html.count("<p>") == 2  # paragraphs kept; the period's file wins over "general"
+    other = build_run_spec("Z09", "2023-24", config_dir=str(cfg))
+    assert "general" in report.slot(SimpleNamespace(spec=other), "children_in_care_council")
+
+
+def test_rating_is_never_colour_alone():
+    cell = report.rating_cell("Off target")
+    assert "Off target" in cell and 'aria-hidden="true"' in cell
+    assert report.rating_cell(None) == ""

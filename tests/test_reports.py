@@ -1,0 +1,140 @@
+"""The report editions from the demo: both editions, PDF, manifest, accessibility, privacy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from pipeline import synthetic
+from pipeline.indicators import REGISTRY
+
+CODES = [a.code for a in synthetic.AUTHORITIES]
+PERIOD = "2025-26"
+EDITIONS = ("council", "hwb")
+
+
+def out(demo, code, name):
+    return demo["outputs"] / code / PERIOD / name
+
+
+@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_pdf_is_tagged_titled_in_english_and_carries_the_headline(demo, code, edition):
+    pdf = PdfReader(out(demo, code, f"{code}_{PERIOD}_{edition}.pdf"))
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    name = synthetic.AUTHORITIES[CODES.index(code)].name
+    assert name in pdf.metadata.title
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    ind = pd.read_csv(demo["processed"] / code / PERIOD / "indicators.csv", keep_default_na=False)
+    n = int(
+        float(ind[(ind["indicator"] == "cla_at_end") & (ind["breakdown"] == "")]["value"].iloc[0])
+    )
+    if edition == "council":
+        assert f"looked after {n:,} children" in text
+    else:
+        assert "Health and wellbeing" in text and "Annual health assessment" in text
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_hwb_edition_is_led_by_health(demo, code):
+    html = out(demo, code, f"{code}_{PERIOD}_hwb.html").read_text()
+    order = [
+        html.index(f'id="{s}"')
+        for s in (
+            "summary",
+            "health-and-wellbeing",
+            "care-leavers",
+            "children-looked-after-in-brief",
+            "about-this-report",
+        )
+    ]
+    assert order == sorted(order)
+    assert "Annual health assessment:" in html  # a health headline message
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_manifest_names_every_input_with_its_hash(demo, code):
+    m = json.loads(out(demo, code, "run.json").read_text())
+    assert (m["la_code"], m["period"]) == (code, PERIOD)
+    assert m["editions"] == ["council", "hwb"]
+    assert {"indicators.csv", "indicators.xlsx", f"{code}_{PERIOD}_hwb.pdf"} <= set(m["outputs"])
+    raw = demo["raw"]
+    files = {
+        p.relative_to(raw).as_posix(): p
+        for p in (raw / code).rglob("*")
+        if p.is_file() and p.parent.name <= PERIOD
+    }
+    assert {i["file"] for i in m["inputs"]} == set(files)
+    for i in m["inputs"]:
+        assert i["sha256"] == hashlib.sha256(files[i["file"]].read_bytes()).hexdigest()
+    assert m["checks"]["errors"] == 0 and m["versions"]["pandas"]
+    assert set(m["timings_seconds"]) == {
+        "10_clean",
+        "30_indicators",
+        "council_report",
+        "hwb_report",
+    }
+
+
+def test_officer_and_children_in_care_council_slots_come_from_config(demo):
+    html = out(demo, "Z03", f"Z03_{PERIOD}_council.html").read_text()
+    assert "In their own words: the Children in Care Council" in html
+    assert "nobody has to edit a notebook to add it" in html
+    assert "Commentary from officers" in html
+    other = out(demo, "Z01", f"Z01_{PERIOD}_council.html").read_text()
+    assert "Children in Care Council</h3>" not in other  # no file, no slot
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_no_small_number_is_published_unsuppressed(demo, code):
+    pub = pd.read_csv(out(demo, code, "indicators.csv"), keep_default_na=False)
+    for r in pub.itertuples():
+        if r.display == "c":
+            assert r.numerator == "" and r.denominator == ""
+            continue
+        unit = REGISTRY[r.indicator].unit
+        nums = [r.numerator] if unit == "count" else [r.numerator, r.denominator]
+        for v in nums:
+            assert v == "" or not 1 <= float(v) <= 5, (r.indicator, r.breakdown, v)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("needs Debian's chromium (make setup installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_axe_finds_no_accessibility_violations(demo, browser, code, edition):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_context().new_page()
+    page.goto(out(demo, code, f"{code}_{PERIOD}_{edition}.html").as_uri())
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
