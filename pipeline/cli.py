@@ -26,6 +26,8 @@ from pipeline.run import Job, JobResult, run_jobs
 log = logging.getLogger("corpar")
 
 DEMO_PERIOD = "2025-26"
+# The quarter the synthetic year-to-date extract (to 30 September 2026) supports.
+DEMO_QUARTER = "2026-27-Q2"
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -138,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             codes = synthetic.generate(raw, ref)
             print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
             args.raw_dir, args.reference_dir = str(raw), str(ref)
-            return _report(run_jobs(_jobs(args, codes, [DEMO_PERIOD]), args.workers), started)
+            jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
+            return _report(run_jobs(jobs, args.workers), started)
         # run
         periods = [parse_period(p).label for p in args.period]
         if args.all:

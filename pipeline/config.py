@@ -399,3 +399,68 @@ def spec_from_parameters(
         processed_dir or None,
         output_dir or None,
     )
+
+
+REVIEW_RATINGS = ("complete", "on track", "at risk", "off track")
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review of an action: when, the rating in words, and a note."""
+
+    date: date
+    rating: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action in an authority's corporate parenting action plan."""
+
+    task: str
+    impact: str
+    baseline: str
+    owner: str = ""
+    indicator: str | None = None
+    reviews: tuple[Review, ...] = ()
+
+
+def load_action_plan(spec: RunSpec) -> list[Action]:
+    """The authority's action plan from ``config/action_plans/<la>.yml`` (empty if none).
+
+    Each action has a task, the impact sought, a baseline, an optional owner and linked
+    indicator, and reviews (date, rating: complete, on track, at risk or off track, note).
+    """
+    path = spec.config_dir / "action_plans" / f"{spec.la_code}.yml"
+    data = _read_yaml(path)
+    actions = []
+    for n, raw in enumerate(data.get("actions") or [], start=1):
+        where = f"{path}: action {n}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: expected a mapping with task, impact and baseline")
+        missing = [k for k in ("task", "impact", "baseline") if not raw.get(k)]
+        if missing:
+            raise ConfigError(f"{where}: needs {', '.join(missing)}")
+        reviews = []
+        for r in raw.get("reviews") or []:
+            rating = str(r.get("rating", "")).strip().lower()
+            if rating not in REVIEW_RATINGS:
+                raise ConfigError(
+                    f"{where}: review rating {r.get('rating')!r} must be one of "
+                    f"{', '.join(REVIEW_RATINGS)}"
+                )
+            when = r.get("date")
+            if not isinstance(when, date):
+                raise ConfigError(f"{where}: review date {when!r} must be a date (2026-06-30)")
+            reviews.append(Review(when, rating, str(r.get("note") or "")))
+        actions.append(
+            Action(
+                str(raw["task"]),
+                str(raw["impact"]),
+                str(raw["baseline"]),
+                str(raw.get("owner") or ""),
+                raw.get("indicator"),
+                tuple(sorted(reviews, key=lambda x: x.date)),
+            )
+        )
+    return actions

@@ -389,3 +389,38 @@ def comparator_values(
         out["stat_neighbours"] = sum(vals) / len(vals)
         out["sn_count"] = len(vals)
     return out
+
+
+# Our age bands -> DfE's national characteristics labels ("Age group").
+AGE_GROUP_LABELS = {
+    "Under 1": "Under 1 year",
+    "1 to 4": "1 to 4 years",
+    "5 to 9": "5 to 9 years",
+    "10 to 15": "10 to 15 years",
+    "16 and over": "16 years and over",
+}
+
+
+def england_profile(
+    reference_dir: Path, cla_group: str, labels: dict[str, str], year: int
+) -> tuple[int | None, dict[str, float | None]]:
+    """England's percentage in each group of a profile (e.g. age), latest year <= ``year``.
+
+    DfE publishes these national characteristics a year or two behind the headline
+    tables, so the year used is returned to be named beside the figures.
+    """
+    needed = {"time_period", "geographic_level", "cla_group", "characteristic", "percentage"}
+    rows = [f for f in _load(str(reference_dir)).get("ees", []) if needed <= set(f.columns)]
+    if not rows:
+        return None, {k: None for k in labels}
+    df = pd.concat(rows, ignore_index=True)
+    df = df[
+        (df["geographic_level"] == NATIONAL)
+        & (df["cla_group"] == cla_group)
+        & df["characteristic"].isin(labels.values())
+    ]
+    years = sorted(int(y) for y in df["time_period"].unique() if y.isdigit() and int(y) <= year)
+    if not years:
+        return None, {k: None for k in labels}
+    used = df[df["time_period"] == str(years[-1])].set_index("characteristic")["percentage"]
+    return years[-1], {k: _number(used.get(v)) for k, v in labels.items()}

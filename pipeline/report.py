@@ -366,9 +366,18 @@ SECTIONS = {
 }
 
 
+QUARTER_HEALTH_NOTE = (
+    "In a quarterly report the health measures use the OC2 rows of the latest annual return: "
+    "children who joined the 12-month cohort since 31 March have no row yet and count as not "
+    "received, so these figures run below the year-end ones."
+)
+
+
 def section(data: ReportData, name: str) -> Block:
     """One report section of indicators (a key of ``SECTIONS``) with its heading."""
     extra = slot(data, "children_in_care_council") if name == "Voice of the child" else ""
+    if name == "Health and wellbeing" and not data.spec.period.is_annual:
+        extra += f'<p class="meta">{esc(QUARTER_HEALTH_NOTE)}</p>'
     return Block(
         heading(name) + indicator_table(data, SECTIONS[name], _caption(data, name)) + extra
     )
@@ -429,14 +438,25 @@ def trend_figure(data: ReportData) -> Block:
     return figure(charts.to_png(fig), title_text, alt, table_html)
 
 
-def breakdown_table(data: ReportData, indicator: str, dimension: str, caption: str) -> Block:
-    """A breakdown (e.g. age band) as number and percentage, with suppression applied."""
+def breakdown_table(
+    data: ReportData,
+    indicator: str,
+    dimension: str,
+    caption: str,
+    england: dict[str, float | None] | None = None,
+    england_label: str = "England",
+) -> Block:
+    """A breakdown (e.g. age band) as number and percentage, with suppression applied.
+
+    With ``england`` (group -> percentage), a column of England's percentages beside ours.
+    """
     cur = data.current
     rows = []
     m = (cur["indicator"] == indicator) & cur["breakdown"].str.startswith(f"{dimension}: ")
     total = _get(cur, indicator)
     total_v = _val(total)
     for _, r in cur.loc[m].iterrows():
+        group = r["breakdown"].split(": ", 1)[1]
         pct = (
             "c"
             if r["suppressed"]
@@ -444,9 +464,18 @@ def breakdown_table(data: ReportData, indicator: str, dimension: str, caption: s
             if not total_v
             else disclosure.fmt_number(100 * r["value"] / total_v, 0) + "%"
         )
-        rows.append([r["breakdown"].split(": ", 1)[1], r["display"], pct])
-    rows.append(["Total", total["display"] if total is not None else "x", "100%"])
-    return Block(_table(caption, [dimension, "Children", "Percentage"], rows))
+        row_ = [group, r["display"], pct]
+        if england is not None:
+            e = england.get(group)
+            row_.append("x" if e is None else f"{disclosure.fmt_number(e, 0)}%")
+        rows.append(row_)
+    last = ["Total", total["display"] if total is not None else "x", "100%"]
+    headers = [dimension, "Children", "Percentage"]
+    if england is not None:
+        last.append("100%")
+        headers.append(england_label)
+    rows.append(last)
+    return Block(_table(caption, headers, rows))
 
 
 def annex(data: ReportData) -> Block:
@@ -526,9 +555,28 @@ def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
 
 
 def age_profile(data: ReportData) -> Block:
-    """Children looked after by age band at the period end."""
-    return breakdown_table(
-        data, "cla_at_end", "Age band", f"Children looked after at {data.period_end} by age"
+    """Children looked after by age band at the period end, beside England's profile."""
+    from pipeline.reference import AGE_GROUP_LABELS, england_profile
+
+    year, eng = england_profile(
+        data.spec.paths.reference, "Age group", AGE_GROUP_LABELS, comparator_year(data.spec)
+    )
+    label = f"England, {year}" if year else "England"
+    note = (
+        '<p class="meta">England: DfE\'s national profile of children looked after at 31 '
+        f"March{f' {year}' if year else ''} (the latest published); DfE does not publish "
+        "regional age profiles in these tables.</p>"
+    )
+    return Block(
+        breakdown_table(
+            data,
+            "cla_at_end",
+            "Age band",
+            f"Children looked after at {data.period_end} by age",
+            eng,
+            label,
+        )
+        + note
     )
 
 
@@ -809,3 +857,70 @@ def priorities(data: ReportData) -> Block:
         else "<p>No targets are set for this authority (config/authorities.yml).</p>"
     )
     return Block(heading("Priorities and targets") + body + slot(data, "officer_commentary"))
+
+
+_REVIEW_ICON = {
+    "complete": ("on", "✓"),
+    "on track": ("on", "✓"),
+    "at risk": ("within", "~"),
+    "off track": ("off", "✗"),
+}
+
+
+def action_tracker(data: ReportData) -> Block:
+    """The action plan: task, impact, baseline, owner, and the rating at each review.
+
+    Reviews after the period end are not shown (a report for Q2 shows reviews to 30 Sep).
+    """
+    from pipeline.config import load_action_plan
+
+    actions = load_action_plan(data.spec)
+    head = heading("Action plan")
+    if not actions:
+        return Block(
+            head + "<p>No action plan has been recorded for this authority "
+            f"(config/action_plans/{esc(data.spec.la_code)}.yml).</p>"
+        )
+    end = data.spec.period.end
+    dates = sorted({r.date for a in actions for r in a.reviews if r.date <= end})
+    rows = []
+    for a in actions:
+        by_date = {r.date: r for r in a.reviews}
+        cells = []
+        for d in dates:
+            r = by_date.get(d)
+            if r is None:
+                cells.append("")
+                continue
+            cls, icon = _REVIEW_ICON[r.rating]
+            note = f"<br>{esc(r.note)}" if r.note else ""
+            cells.append(
+                Block(
+                    f'<span class="rating {cls}"><span aria-hidden="true">{icon}'
+                    f"</span> {esc(r.rating.capitalize())}</span>{note}"
+                )
+            )
+        linked = REGISTRY[a.indicator].title if a.indicator in REGISTRY else ""
+        rows.append(
+            [
+                a.task,
+                a.impact + (f" (measure: {linked})" if linked else ""),
+                a.baseline,
+                a.owner,
+                *cells,
+            ]
+        )
+    table = _table(
+        f"Corporate parenting action plan for {data.name}: rating at each review "
+        f"to {narrative.long_date(end)}",
+        [
+            "Action",
+            "Impact sought",
+            "Baseline",
+            "Lead",
+            *[f"Review {narrative.long_date(d)}" for d in dates],
+        ],
+        rows,
+        numeric_from=99,
+    )
+    return Block(head + table)

@@ -26,10 +26,19 @@ log = logging.getLogger(__name__)
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 STAGES = ("10_clean", "30_indicators")
+# edition -> (notebook, title, for annual periods (True) or quarters (False))
 EDITIONS = {
-    "council": ("council_report", "Annual corporate parenting report"),
-    "hwb": ("hwb_report", "Health and Wellbeing Board report on children looked after"),
+    "council": ("council_report", "Annual corporate parenting report", True),
+    "hwb": ("hwb_report", "Health and Wellbeing Board report on children looked after", True),
+    "board": ("board_quarterly", "Corporate Parenting Board performance report", False),
 }
+
+
+def editions_for(period) -> dict[str, tuple[str, str, bool]]:
+    """The report editions made for a period: annual editions, or the quarterly one."""
+    return {k: v for k, v in EDITIONS.items() if v[2] == period.is_annual}
+
+
 _KERNEL_START_ERRORS = (
     "Address already in use",
     "Kernel died before replying",
@@ -162,8 +171,8 @@ def run_job(job: Job) -> JobResult:
         result.ok, result.errors = False, [f"{job.la_code} {job.period}: {exc}"]
         return result
     nb_dir = io.notebooks_dir(spec)
-    editions = EDITIONS if spec.period.is_annual else {}
-    steps = [(s, None) for s in STAGES] + [(nb, ed) for ed, (nb, _) in editions.items()]
+    editions = editions_for(spec.period)
+    steps = [(s, None) for s in STAGES] + [(nb, ed) for ed, (nb, _, _) in editions.items()]
     for name, edition in steps:
         t0 = time.perf_counter()
         try:
@@ -243,7 +252,7 @@ def write_manifest(spec, job: Job, result: JobResult) -> None:
         "period_start": spec.period.start.isoformat(),
         "period_end": spec.period.end.isoformat(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "editions": sorted(EDITIONS if spec.period.is_annual else {}),
+        "editions": sorted(editions_for(spec.period)),
         "outputs": sorted(p.name for p in spec.output_dir.iterdir() if p.is_file()) + ["run.json"],
         "inputs": [
             {k: f[k] for k in ("file", "sha256", "table", "rows", "encoding")}

@@ -949,6 +949,42 @@ def write_reference(ref_dir: Path) -> None:
     ).to_csv(ref_dir / "cla_number_and_rate_per_10k_children_synthetic.csv", index=False)
     _write_outcome_references(ref_dir, las, regions)
     _write_all_pupils(ref_dir, [a.code for a in AUTHORITIES])
+    profile = {
+        "Under 1 year": 5,
+        "1 to 4 years": 14,
+        "5 to 9 years": 18,
+        "10 to 15 years": 38,
+        "16 years and over": 25,
+    }
+    prof_rows = [
+        [
+            str(y),
+            "Reporting year",
+            "National",
+            "E92000001",
+            "England",
+            "Age group",
+            label,
+            str(int(82_000 * pct / 100)),
+            str(pct),
+        ]
+        for y in range(2016, 2025)
+        for label, pct in profile.items()
+    ]
+    pd.DataFrame(
+        prof_rows,
+        columns=[
+            "time_period",
+            "time_identifier",
+            "geographic_level",
+            "country_code",
+            "country_name",
+            "cla_group",
+            "characteristic",
+            "number",
+            "percentage",
+        ],
+    ).to_csv(ref_dir / "national_cla_on_31_march_by_characteristics_synthetic.csv", index=False)
     sn = []
     for a in AUTHORITIES:
         row = [a.code, a.name, "0", a.region]

@@ -75,3 +75,28 @@ def test_latest_complete_period_for_a_scheduled_run():
     assert latest_complete_period(date(2025, 4, 1)).label == "2024-25"
     assert latest_complete_period(date(2025, 3, 31)).label == "2023-24"
     assert latest_complete_period(date(2025, 1, 1), quarterly=True).label == "2024-25-Q3"
+
+
+def test_action_plan_is_validated(tmp_path):
+    from pipeline.config import load_action_plan
+
+    (tmp_path / "action_plans").mkdir()
+    plan = tmp_path / "action_plans" / "806.yml"
+    spec = build_run_spec("806", "2024-25-Q2", config_dir=str(tmp_path))
+    assert load_action_plan(spec) == []
+    plan.write_text("actions:\n  - task: Do it\n    impact: Better\n")
+    with pytest.raises(ConfigError, match="action 1: needs baseline"):
+        load_action_plan(spec)
+    plan.write_text(
+        "actions:\n  - {task: t, impact: i, baseline: b, reviews: "
+        "[{date: 2024-06-30, rating: amber}]}\n"
+    )
+    with pytest.raises(ConfigError, match="rating 'amber' must be one of complete, on track"):
+        load_action_plan(spec)
+    plan.write_text(
+        "actions:\n  - {task: t, impact: i, baseline: b, reviews: "
+        "[{date: 2024-09-30, rating: At Risk}, {date: 2024-06-30, rating: "
+        "on track}]}\n"
+    )
+    (a,) = load_action_plan(spec)
+    assert [r.rating for r in a.reviews] == ["on track", "at risk"]  # sorted by date

@@ -22,7 +22,7 @@ def code_cells(path):
 
 def test_every_run_notebook_exists():
     names = {p.stem for p in TEMPLATES}
-    assert set(STAGES) | {nb for nb, _ in EDITIONS.values()} <= names
+    assert set(STAGES) | {nb for nb, _, _ in EDITIONS.values()} <= names
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

@@ -93,3 +93,14 @@ def test_attainment_comparators_and_all_pupils(shared):
     assert comparator_values(ref, comp, "ks2_rwm_exs_pct", 2025)["england"] == 35
     ap = all_pupils(ref, "806", "ks2_rwm_exs_pct", 2025)
     assert (ap["england"], ap["la"]) == (63, 63) and "KS2RWM_Expected_STD" in ap["source"]
+
+
+def test_england_age_profile_is_the_latest_published(shared):
+    from pipeline.reference import AGE_GROUP_LABELS, england_profile
+
+    year, profile = england_profile(
+        shared / "reference" / "dfe", "Age group", AGE_GROUP_LABELS, 2025
+    )
+    # national_cla_on_31_march_by_characteristics.csv runs to 2023
+    assert year == 2023
+    assert profile == {"Under 1": 5, "1 to 4": 13, "5 to 9": 18, "10 to 15": 38, "16 and over": 26}

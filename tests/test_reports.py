@@ -138,3 +138,24 @@ def test_axe_finds_no_accessibility_violations(demo, browser, code, edition):
     page.goto(out(demo, code, f"{code}_{PERIOD}_{edition}.html").as_uri())
     result = Axe().run(page)
     assert result.violations_count == 0, result.generate_report()
+
+
+QUARTER = "2026-27-Q2"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_quarterly_board_edition(demo, code):
+    base = demo["outputs"] / code / QUARTER
+    html = (base / f"{code}_{QUARTER}_board.html").read_text()
+    for section in ("summary", "priorities-and-targets", "action-plan", "health-and-wellbeing"):
+        assert f'id="{section}"' in html
+    assert "30 September 2026" in html and "rolling 12 months" in html
+    assert "count as not received" in html  # the quarterly health caveat
+    assert not (base / f"{code}_{QUARTER}_council.html").exists()
+    assert (base / f"{code}_{QUARTER}_board.pdf").exists()
+
+
+def test_action_tracker_shows_ratings_at_each_review_to_the_period_end(demo):
+    html = (demo["outputs"] / "Z03" / QUARTER / f"Z03_{QUARTER}_board.html").read_text()
+    assert "Review 30 June 2026" in html and "Review 30 September 2026" in html
+    assert "At risk" in html and "Two carers withdrew" in html
