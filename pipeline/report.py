@@ -924,3 +924,75 @@ def action_tracker(data: ReportData) -> Block:
         numeric_from=99,
     )
     return Block(head + table)
+
+
+def data_quality_html(spec: RunSpec, report: dict, years: list[str]) -> str:
+    """``data_quality.html``: what reading and cleaning found, in counts (no child rows).
+
+    For each problem: its severity, file, column, how many rows, and what to do. Rows that
+    could not be used are counted by table and reason. The row-level list stays internal
+    (``data/processed/<la>/<period>/rejected_rows.csv``).
+    """
+    problems = report.get("problems", [])
+    title = f"Data quality: {spec.authority.name}, {spec.period.label}"
+    n_err = sum(p["severity"] == "error" for p in problems)
+    n_warn = len(problems) - n_err
+    verdict = (
+        "The data cannot support the report until the errors below are fixed."
+        if n_err
+        else "No errors: the report was produced. Warnings are listed below."
+    )
+    rows = [
+        [
+            p["severity"].capitalize(),
+            p["file"],
+            p.get("column") or "",
+            len(p.get("rows") or []) or "",
+            p["message"],
+        ]
+        for p in problems
+    ]
+    problems_table = (
+        _table(
+            "What reading the 903 files found",
+            ["Severity", "File", "Column", "Rows", "What to do"],
+            rows,
+            numeric_from=3,
+        )
+        if rows
+        else "<p>Nothing to report.</p>"
+    )
+    rejected = report.get("rejected_rows", [])
+    rejected_table = (
+        _table(
+            "Rows that could not be used (kept, and counted here)",
+            ["Table", "Reason", "Rows"],
+            [[r["table"], r["reason"], f"{r['rows']:,}"] for r in rejected],
+            numeric_from=2,
+        )
+        if rejected
+        else "<p>Every row was used.</p>"
+    )
+    files = report.get("files", [])
+    files_table = _table(
+        "Files read",
+        ["File", "903 table", "Rows", "Encoding"],
+        [
+            [f["file"], f["table"] or "not used", f"{f['rows']:,}", f["encoding"] or ""]
+            for f in files
+        ],
+        numeric_from=2,
+    )
+    css = (TEMPLATES / "corpar" / "report.css").read_text()
+    return (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name='
+        f'"viewport" content="width=device-width, initial-scale=1.0"><title>{esc(title)}'
+        f"</title><style>{css}</style></head><body><main><h1>{esc(title)}</h1>"
+        f'<p class="lede">{esc(verdict)} Returns read: {esc(", ".join(years))}. '
+        f"{n_err} error(s), {n_warn} warning(s), "
+        f"{sum(r['rows'] for r in rejected):,} row(s) not used.</p>"
+        f"{heading('Problems')}{problems_table}{heading('Rows not used')}{rejected_table}"
+        f'{heading("Files")}{files_table}<p class="meta">Row numbers and child-level '
+        "detail are in the internal rejected_rows.csv and read_report.json, never here."
+        "</p></main></body></html>"
+    )

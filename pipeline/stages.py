@@ -20,7 +20,7 @@ from pipeline.gaps import attainment_gaps
 from pipeline.indicators import compute_all, compute_trend
 from pipeline.published import published_indicators, write_published
 from pipeline.reference import load_comparators
-from pipeline.report import Block
+from pipeline.report import Block, data_quality_html
 from pipeline.ssda903 import InputError, read_history
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,11 @@ def clean(spec: RunSpec) -> History:
     returns = read_history(spec.raw_dir, spec.period.collection_year)
     history = build_history(returns, io.pseudonym_key(spec))
     io.write_history(spec, history)
+    report = io.read_json(io.processed_file(spec, "read_report.json"))
+    io.write_public_bytes(
+        io.output_file(spec, "data_quality.html"),
+        data_quality_html(spec, report, history.years).encode("utf-8"),
+    )
     errors = [p for p in history.problems if p.severity == "error"]
     if errors:
         raise InputError(errors)

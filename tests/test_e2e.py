@@ -226,7 +226,11 @@ def test_one_bad_authority_fails_alone_with_a_clear_message(demo, tmp_path):
         "Header table (columns CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB): it is required"
     )
     assert (tmp_path / "o" / "Z02" / PERIOD / f"Z02_{PERIOD}_council.html").exists()
-    assert not (tmp_path / "o" / "Z01").exists()
+    # The failed authority gets no report, only the data-quality page saying what to fix.
+    failed = tmp_path / "o" / "Z01" / PERIOD
+    assert sorted(p.name for p in failed.iterdir()) == ["data_quality.html"]
+    dq = (failed / "data_quality.html").read_text()
+    assert "cannot support the report" in dq and "no file holds the Header table" in dq
     assert tree_hashes(raw) == before
     assert "1 of 2 job(s)" in proc.stdout
 
