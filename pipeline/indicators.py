@@ -644,60 +644,56 @@ _OC2_DEF = (
 )
 
 
-@register(
-    "health_assessment_pct",
-    "Annual health assessment",
-    "percent",
-    "higher",
-    "OC2 cohort",
-    _OC2_DEF + "Percentage of the cohort with HEALTH_ASSESSMENT = 1.",
+# id, title, polarity, OC2 column, ages at E (None: the whole cohort)
+OC2_FLAGS = (
+    ("health_assessment_pct", "Annual health assessment", "higher", "HEALTH_ASSESSMENT", None),
+    ("immunisations_pct", "Immunisations up to date", "higher", "IMMUNISATIONS", None),
+    ("dental_check_pct", "Dental check", "higher", "TEETH_CHECK", None),
+    (
+        "development_check_pct",
+        "Development assessments up to date (ages 0 to 4)",
+        "higher",
+        "HEALTH_CHECK",
+        (0, 4),
+    ),
+    (
+        "convicted_pct",
+        "Convicted or subject to a youth caution (ages 10 to 17)",
+        "lower",
+        "CONVICTED",
+        (10, 17),
+    ),
+    (
+        "substance_misuse_pct",
+        "Identified as having a substance misuse problem",
+        "lower",
+        "SUBSTANCE_MISUSE",
+        None,
+    ),
 )
-def health_assessment_pct(ctx: Context) -> list[dict]:
-    """OC2 cohort with an up-to-date health assessment."""
-    rows, _ = _oc2_cohort(ctx)
-    return [_flag_pct("health_assessment_pct", rows, "HEALTH_ASSESSMENT")]
 
 
-@register(
-    "immunisations_pct",
-    "Immunisations up to date",
-    "percent",
-    "higher",
-    "OC2 cohort",
-    _OC2_DEF + "Percentage of the cohort with IMMUNISATIONS = 1.",
-)
-def immunisations_pct(ctx: Context) -> list[dict]:
-    """OC2 cohort with immunisations up to date."""
-    rows, _ = _oc2_cohort(ctx)
-    return [_flag_pct("immunisations_pct", rows, "IMMUNISATIONS")]
+def _oc2_flag(ind: str, column: str, ages: tuple[int, int] | None):
+    def compute(ctx: Context) -> list[dict]:
+        rows, age = _oc2_cohort(ctx)
+        mask = None if ages is None else age.between(*ages)
+        return [_flag_pct(ind, rows, column, mask)]
+
+    who = "" if ages is None else f" aged {ages[0]}-{ages[1]}"
+    compute.__doc__ = f"OC2 cohort{who} with {column} = 1."
+    return compute
 
 
-@register(
-    "dental_check_pct",
-    "Dental check",
-    "percent",
-    "higher",
-    "OC2 cohort",
-    _OC2_DEF + "Percentage of the cohort with TEETH_CHECK = 1.",
-)
-def dental_check_pct(ctx: Context) -> list[dict]:
-    """OC2 cohort whose teeth were checked by a dentist."""
-    rows, _ = _oc2_cohort(ctx)
-    return [_flag_pct("dental_check_pct", rows, "TEETH_CHECK")]
-
-
-@register(
-    "development_check_pct",
-    "Development assessments up to date (ages 0 to 4)",
-    "percent",
-    "higher",
-    "OC2 cohort aged 0 to 4 at E",
-    _OC2_DEF + "Percentage of the cohort aged 0 to 4 at E with HEALTH_CHECK = 1.",
-)
-def development_check_pct(ctx: Context) -> list[dict]:
-    """OC2 cohort aged 0-4 with development assessments up to date."""
-    rows, ages = _oc2_cohort(ctx)
-    return [_flag_pct("development_check_pct", rows, "HEALTH_CHECK", ages.between(0, 4))]
+for _id, _title, _polarity, _col, _ages in OC2_FLAGS:
+    _who = "the cohort" if _ages is None else f"the cohort aged {_ages[0]} to {_ages[1]} at E"
+    register(
+        _id,
+        _title,
+        "percent",
+        _polarity,
+        "OC2 cohort" + ("" if _ages is None else f" aged {_ages[0]} to {_ages[1]} at E"),
+        _OC2_DEF + f"Percentage of {_who} with {_col} = 1.",
+    )(_oc2_flag(_id, _col, _ages))
 
 
 def _sdq(ctx: Context) -> tuple[pd.Series, int]:
@@ -767,34 +763,6 @@ for _id, _word, _lo, _hi in SDQ_BANDS:
         _OC2_DEF + f"Of the cohort aged 5 to 16 at E with an SDQ score, the percentage "
         f"scoring {_lo} to {_hi}.",
     )(_sdq_band(_id, _lo, _hi))
-
-
-@register(
-    "convicted_pct",
-    "Convicted or subject to a youth caution (ages 10 to 17)",
-    "percent",
-    "lower",
-    "OC2 cohort aged 10 to 17 at E",
-    _OC2_DEF + "Percentage of the cohort aged 10 to 17 at E with CONVICTED = 1.",
-)
-def convicted_pct(ctx: Context) -> list[dict]:
-    """OC2 cohort aged 10-17 convicted during the year."""
-    rows, ages = _oc2_cohort(ctx)
-    return [_flag_pct("convicted_pct", rows, "CONVICTED", ages.between(10, 17))]
-
-
-@register(
-    "substance_misuse_pct",
-    "Identified as having a substance misuse problem",
-    "percent",
-    "lower",
-    "OC2 cohort",
-    _OC2_DEF + "Percentage of the cohort with SUBSTANCE_MISUSE = 1.",
-)
-def substance_misuse_pct(ctx: Context) -> list[dict]:
-    """OC2 cohort identified with a substance misuse problem."""
-    rows, _ = _oc2_cohort(ctx)
-    return [_flag_pct("substance_misuse_pct", rows, "SUBSTANCE_MISUSE")]
 
 
 # ---------------------------------------------------------------------------------------

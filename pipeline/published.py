@@ -16,7 +16,12 @@ import pandas as pd
 from pipeline import disclosure, io
 from pipeline.config import ConfigError, RunSpec, Target
 from pipeline.indicators import PARTITIONS, REGISTRY, round_half_up
-from pipeline.reference import Comparators, comparator_values, load_comparators
+from pipeline.reference import (
+    Comparators,
+    comparator_values,
+    load_comparators,
+    no_comparators,
+)
 
 COLUMNS = [
     "indicator",
@@ -102,14 +107,7 @@ def published_indicators(
     }
     for r in pub.itertuples():
         ind = REGISTRY[r.indicator]
-        vals = {
-            "england": None,
-            "region": None,
-            "stat_neighbours": None,
-            "sn_count": 0,
-            "la_published": None,
-            "source": None,
-        }
+        vals = no_comparators()
         target = rate = None
         if r.breakdown == "":
             vals = comparator_values(spec.paths.reference, comp, ind.id, year)

@@ -342,6 +342,18 @@ def _source_rows(tables: dict, src: Source, year: int) -> pd.DataFrame:
     return rows
 
 
+def no_comparators() -> dict[str, float | None]:
+    """The comparator fields with nothing in them (not published, or not applicable)."""
+    return {
+        "england": None,
+        "region": None,
+        "stat_neighbours": None,
+        "sn_count": 0,
+        "la_published": None,
+        "source": None,
+    }
+
+
 def comparator_values(
     reference_dir: Path, comp: Comparators, indicator: str, year: int
 ) -> dict[str, float | None]:
@@ -351,14 +363,7 @@ def comparator_values(
     neighbour value is the mean of the neighbours that have a figure; ``sn_count`` says how
     many did. Anything not published gives None.
     """
-    out: dict[str, float | None] = {
-        "england": None,
-        "region": None,
-        "stat_neighbours": None,
-        "sn_count": 0,
-        "la_published": None,
-        "source": None,
-    }
+    out = no_comparators()
     src = SOURCES.get(indicator)
     if src is None:
         return out

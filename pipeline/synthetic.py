@@ -68,6 +68,13 @@ AUTHORITIES = (
 )
 
 
+def _return_to(before: Episode, when: date) -> Episode:
+    """The episode returning a child from a temporary placement to the carer before it."""
+    return Episode(
+        when, "P", before.ls, before.cin, before.place, before.provider, before.urn, before.pl_post
+    )
+
+
 def _d(x: np.datetime64 | date) -> date:
     return x if isinstance(x, date) else pd.Timestamp(x).date()
 
@@ -282,16 +289,7 @@ class _Sim:
                 cur.reason_change = ""
             elif cur.place in schema.TEMPORARY_PLACE and before_temp is not None:
                 # Back from a temporary placement to the same carer, then the event.
-                back = Episode(
-                    cur.decom + timedelta(days=int(r.integers(1, 7))),
-                    "P",
-                    before_temp.ls,
-                    cin,
-                    before_temp.place,
-                    before_temp.provider,
-                    before_temp.urn,
-                    before_temp.pl_post,
-                )
+                back = _return_to(before_temp, cur.decom + timedelta(days=int(r.integers(1, 7))))
                 if back.decom >= d:
                     continue
                 eps.append(back)
@@ -349,18 +347,7 @@ class _Sim:
             back_d = eps[-1].decom + timedelta(days=int(r.integers(1, 7)))
             if back_d < min(end, horizon):
                 eps[-1].dec, eps[-1].rec = back_d, "X1"
-                eps.append(
-                    Episode(
-                        back_d,
-                        "P",
-                        before_temp.ls,
-                        cin,
-                        before_temp.place,
-                        before_temp.provider,
-                        before_temp.urn,
-                        before_temp.pl_post,
-                    )
-                )
+                eps.append(_return_to(before_temp, back_d))
         if end < horizon:
             eps[-1].dec = end
             eps[-1].rec = {
