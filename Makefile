@@ -33,11 +33,11 @@ demo: setup
 	$(BIN)/corpar demo
 
 test: setup
-	$(BIN)/ruff check pipeline tests notebooks
+	$(BIN)/ruff check pipeline tests notebooks scripts benchmarks
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check pipeline tests notebooks
+	$(BIN)/ruff check pipeline tests notebooks scripts benchmarks
 	$(BIN)/ruff format --check pipeline tests
 
 clean-outputs:
