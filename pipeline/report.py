@@ -249,6 +249,22 @@ def _shown(r, unit: str, small_cohort: int) -> str:
     return text
 
 
+def trend_text(data: ReportData, ind: str) -> str:
+    """The published values of the trend periods, oldest first ("88 → 90 → c → 93")."""
+    periods = sorted(data.trend["period"].unique())
+    shown = []
+    for p in periods:
+        r = _get(data.trend, ind, period=p)
+        shown.append("x" if r is None else r["display"])
+    return " → ".join(shown)
+
+
+def trend_heading(data: ReportData) -> str:
+    """The trend column's heading, naming its first and last periods."""
+    periods = sorted(data.trend["period"].unique())
+    return f"Trend {_nobreak(periods[0])} to {_nobreak(periods[-1])}" if periods else "Trend"
+
+
 def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
     """A table of indicators: the period, the one before, comparators, target, rating."""
     prev = data.spec.period.shifted(-1).label
@@ -284,6 +300,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
                 REGISTRY[ind].title,
                 this,
                 _shown(_get(data.trend, ind, period=prev), unit, small),
+                trend_text(data, ind),
                 with_unit(r["england"]),
                 with_unit(r["region"]),
                 sn_text,
@@ -297,6 +314,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
             "Measure",
             _nobreak(data.spec.period.label),
             _nobreak(prev),
+            trend_heading(data),
             "England",
             data.region or "Region",
             "Statistical neighbours",

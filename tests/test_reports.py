@@ -168,3 +168,16 @@ def test_data_quality_report_counts_without_child_rows(demo):
     assert "No errors: the report was produced" in html
     assert "dates written as yyyy-mm-dd" in html
     assert "rejected_rows.csv" in html
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_indicator_row_shows_its_five_year_trend(demo, code):
+    html = out(demo, code, f"{code}_{PERIOD}_council.html").read_text()
+    trend = pd.read_csv(
+        demo["processed"] / code / PERIOD / "indicators_trend.csv", keep_default_na=False
+    )
+    at_end = trend[(trend["indicator"] == "cla_at_end") & (trend["breakdown"] == "")]
+    values = [f"{int(float(v)):,}" for v in at_end.sort_values("period")["value"]]
+    assert len(values) == 5
+    assert "Trend 2021‑22 to 2025‑26" in html  # non-breaking hyphens keep years whole
+    assert " → ".join(values) in html
