@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import charts, disclosure, io, narrative
+from pipeline import disclosure, io, narrative
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
 from pipeline.indicators import PARTITIONS, REGISTRY, registry_table
 from pipeline.published import comparator_year, published_indicators
@@ -414,6 +414,8 @@ def figure(png: bytes, title_text: str, alt: str, table_html: str) -> Block:
 
 def trend_figure(data: ReportData) -> Block:
     """Five-year trend of the rate per 10,000 (or the number, without population)."""
+    from pipeline import charts  # matplotlib and seaborn: imported only where drawn
+
     periods = sorted(data.trend["period"].unique())
     use_rate = any(
         _val(_get(data.trend, "cla_rate_per_10k", period=p)) is not None for p in periods

@@ -44,6 +44,17 @@ SW_REASON = frozenset(
     "MANAGE FCONTA LEFTRL ORGRST TSPROC ABSENC CHCHAN PCCHAN SWDIED OTHERS".split()
 )
 FLAG = frozenset({"0", "1"})
+# OC2's 0/1 columns, in the return's order.
+OC2_FLAG_COLUMNS = (
+    "CONVICTED",
+    "HEALTH_CHECK",
+    "IMMUNISATIONS",
+    "TEETH_CHECK",
+    "HEALTH_ASSESSMENT",
+    "SUBSTANCE_MISUSE",
+    "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
+)
 
 # SEX: 1/2 before 2024-25, M/F/U from 2024-25. Cleaning maps both to one form.
 SEX_OLD = frozenset({"1", "2"})
@@ -186,32 +197,13 @@ _BASE_TABLES = (
             "DOB",
             "SDQ_SCORE",
             "SDQ_REASON",
-            "CONVICTED",
-            "HEALTH_CHECK",
-            "IMMUNISATIONS",
-            "TEETH_CHECK",
-            "HEALTH_ASSESSMENT",
-            "SUBSTANCE_MISUSE",
-            "INTERVENTION_RECEIVED",
-            "INTERVENTION_OFFERED",
+            *OC2_FLAG_COLUMNS,
         ),
         key=("CHILD",),
         dates=("DOB",),
         codes={
             "SDQ_REASON": SDQ_REASON,
-            **{
-                c: FLAG
-                for c in (
-                    "CONVICTED",
-                    "HEALTH_CHECK",
-                    "IMMUNISATIONS",
-                    "TEETH_CHECK",
-                    "HEALTH_ASSESSMENT",
-                    "SUBSTANCE_MISUSE",
-                    "INTERVENTION_RECEIVED",
-                    "INTERVENTION_OFFERED",
-                )
-            },
+            **dict.fromkeys(OC2_FLAG_COLUMNS, FLAG),
         },
         numbers=("SDQ_SCORE",),
         per_year=True,
