@@ -306,6 +306,15 @@ def read_year(folder: Path, year: str, display_root: Path | None = None) -> Year
             )
             continue
         if suffix != ".csv":
+            if not path.name.startswith("."):  # hidden files (.DS_Store ...) are not data
+                result.problems.append(
+                    Problem(
+                        "warning",
+                        shown,
+                        "not read: only .csv files are read. If this holds a "
+                        "903 table, save it as 'CSV (comma delimited)' in this folder",
+                    )
+                )
             continue
         df, encoding, problems = read_csv_file(path, shown)
         result.problems.extend(problems)

@@ -190,3 +190,15 @@ def test_reading_never_modifies_raw_files(tmp_path):
 
     build_history(read_history(tmp_path / "806", "2024-25"), b"0123456789abcdef")
     assert tree_hashes(tmp_path) == before
+
+
+def test_files_that_are_not_csv_are_named_not_silently_skipped(tmp_path):
+    folder = tmp_path / "806" / "2024-25"
+    minimal_return(folder)
+    (folder / "episodes 2025.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    r = read_year(folder, "2024-25")
+    assert [str(p) for p in r.problems] == [
+        "WARNING: 806/2024-25/episodes 2025.xlsx: not read: only .csv files are read. If this "
+        "holds a 903 table, save it as 'CSV (comma delimited)' in this folder"
+    ]
