@@ -1,4 +1,4 @@
-"""The ``corpar`` command line: demo, synth, run.
+"""The ``corpar`` command line: demo, synth, run, validate.
 
 Exit code 0 when every requested report was produced; otherwise 1, with one clear line per
 failure (and the problems under it). A usage or configuration error exits 2.
@@ -67,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25 or 2024-25-Q2")
     _common(run)
+    check = sub.add_parser(
+        "validate",
+        help="data checks only: validation.json and data_quality.html, no reports",
+    )
+    check.add_argument("--la", nargs="+", required=True, help="authority code(s), e.g. 806")
+    check.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25")
+    _common(check)
     return ap
 
 
@@ -95,7 +102,7 @@ def _report(results: list[JobResult], started: float) -> int:
     return 0 if not failed else 1
 
 
-def _jobs(args, codes: list[str], periods: list[str]) -> list[Job]:
+def _jobs(args, codes: list[str], periods: list[str], validate_only: bool = False) -> list[Job]:
     jobs = [
         Job(
             code,
@@ -105,6 +112,7 @@ def _jobs(args, codes: list[str], periods: list[str]) -> list[Job]:
             args.reference_dir,
             args.processed_dir,
             args.output_dir,
+            validate_only=validate_only,
         )
         for code in codes
         for period in periods
@@ -142,8 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             args.raw_dir, args.reference_dir = str(raw), str(ref)
             jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
             return _report(run_jobs(jobs, args.workers), started)
-        # run
         periods = [parse_period(p).label for p in args.period]
+        if args.command == "validate":
+            codes = [validate_la_code(c) for c in args.la]
+            return _report(run_jobs(_jobs(args, codes, periods, True), args.workers), started)
+        # run
         if args.all:
             spec = build_run_spec("000", periods[0], args.config or None, args.raw_dir or None)
             found = (

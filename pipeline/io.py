@@ -151,6 +151,21 @@ def write_problems(
     )
 
 
+def write_validation(spec: RunSpec, findings: dict, rows: pd.DataFrame) -> None:
+    """Write ``validation.json`` and ``validation_rows.csv``, internal and owner-only.
+
+    The first holds every check with its row numbers; the second the pseudonymised row-level
+    list an analyst opens.
+    """
+    _private_dir(spec.processed_dir)
+    _atomic_write(
+        processed_file(spec, "validation.json"),
+        json.dumps(findings, indent=1).encode(),
+        private=True,
+    )
+    write_private_csv(processed_file(spec, "validation_rows.csv"), rows)
+
+
 def read_json(path: Path) -> dict:
     """A JSON file written by a run, or an empty mapping when it is not there."""
     return json.loads(path.read_text()) if path.exists() else {}

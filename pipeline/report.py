@@ -13,7 +13,7 @@ import base64
 import html
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,6 +51,7 @@ class ReportData:
     trend: pd.DataFrame  # published rows for every trend period
     read_report: dict
     gaps: pd.DataFrame  # attainment gaps (unsuppressed: suppress before showing)
+    validation: dict = field(default_factory=dict)  # validation.json (counts are used)
 
     @property
     def period_end(self) -> str:
@@ -85,6 +86,7 @@ def load(spec: RunSpec) -> ReportData:
         trend_pub,
         io.read_json(io.processed_file(spec, "read_report.json")),
         io.read_gaps(spec),
+        io.read_json(io.processed_file(spec, "validation.json")),
     )
 
 
@@ -526,6 +528,7 @@ def annex(data: ReportData) -> Block:
         + f"<p>903 returns read: {esc(years)}. Reading found {n_err} error(s) and {n_warn} "
         f"warning(s); {rejected:,} row(s) could not be used and are counted, not "
         "dropped silently.</p>"
+        + _annex_checks(data.validation)
         + "<h3>Disclosure control</h3>"
         + f"<p>Counts from {lo} to {hi} are shown as c, and so are percentages and rates "
         f"whose numerator or denominator is {lo} to {hi}. Where a hidden number could be "
@@ -539,6 +542,18 @@ def annex(data: ReportData) -> Block:
         + f"<li>Statistical neighbours: {esc(neighbours)}.</li></ul>"
         + f'<p class="meta">Produced by corpar on '
         f"{datetime.now(UTC):%d %B %Y}.</p>"
+    )
+
+
+def _annex_checks(validation: dict) -> str:
+    summ = (validation or {}).get("summary")
+    if not summ:
+        return ""
+    return (
+        f"<p>Data checks: {summ['checks_run']:,} checks based on the DfE's validation rules "
+        f"were run; {summ['checks_failed_warning']} found {summ['rows_failing_warning']:,} "
+        "row(s) to correct in the authority's records. None was serious enough to stop the "
+        "report, and those rows are included in the figures.</p>"
     )
 
 
@@ -946,7 +961,9 @@ def action_tracker(data: ReportData) -> Block:
     return Block(head + table)
 
 
-def data_quality_html(spec: RunSpec, report: dict, years: list[str]) -> str:
+def data_quality_html(
+    spec: RunSpec, report: dict, years: list[str], validation: dict | None = None
+) -> str:
     """``data_quality.html``: what reading and cleaning found, in counts (no child rows).
 
     For each problem: its severity, file, column, how many rows, and what to do. Rows that
@@ -1003,6 +1020,12 @@ def data_quality_html(spec: RunSpec, report: dict, years: list[str]) -> str:
         ],
         numeric_from=2,
     )
+    checks_html = _checks_html(validation)
+    if validation and validation["summary"]["checks_failed_critical"]:
+        verdict = (
+            "Critical data checks failed: the data cannot support the report until they are "
+            "fixed (see Data checks)."
+        )
     css = (TEMPLATES / "corpar" / "report.css").read_text()
     return (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name='
@@ -1011,8 +1034,59 @@ def data_quality_html(spec: RunSpec, report: dict, years: list[str]) -> str:
         f'<p class="lede">{esc(verdict)} Returns read: {esc(", ".join(years))}. '
         f"{n_err} error(s), {n_warn} warning(s), "
         f"{sum(r['rows'] for r in rejected):,} row(s) not used.</p>"
-        f"{heading('Problems')}{problems_table}{heading('Rows not used')}{rejected_table}"
+        f"{heading('Problems')}{problems_table}{checks_html}"
+        f"{heading('Rows not used')}{rejected_table}"
         f'{heading("Files")}{files_table}<p class="meta">Row numbers and child-level '
-        "detail are in the internal rejected_rows.csv and read_report.json, never here."
+        "detail are in the internal rejected_rows.csv, read_report.json, validation.json and "
+        "validation_rows.csv under data/processed, never here."
         "</p></main></body></html>"
+    )
+
+
+def _checks_html(validation: dict | None) -> str:
+    """The data checks section of ``data_quality.html``: failed checks in counts only."""
+    if not validation:
+        return ""
+    summ = validation["summary"]
+    failed = [c for c in validation["checks"] if c["rows_failing"]]
+    order = {"critical": 0, "warning": 1}
+    failed.sort(key=lambda c: (order.get(c["severity"], 2), c["collection_year"], c["table"]))
+    rows = [
+        [
+            c["severity"].capitalize(),
+            c["dfe_rule"] or "-",
+            f"{c['table']} ({c['collection_year']})",
+            c["column"],
+            c["message"],
+            c["action"],
+            f"{c['rows_failing']:,}",
+        ]
+        for c in failed
+    ]
+    table = (
+        _table(
+            "Checks that failed, most serious first",
+            [
+                "Severity",
+                "DfE rule",
+                "Table (return)",
+                "Column",
+                "What failed",
+                "What to do",
+                "Rows",
+            ],
+            rows,
+            numeric_from=6,
+        )
+        if rows
+        else "<p>Every check passed.</p>"
+    )
+    return (
+        heading("Data checks")
+        + f"<p>{summ['checks_run']:,} checks (the DfE validation rules most relevant to the "
+        f"report, and corpar's own) were run on the latest returns and on the combined "
+        f"history: {summ['checks_failed_critical']} critical and "
+        f"{summ['checks_failed_warning']} warning check(s) failed, on "
+        f"{summ['rows_failing_critical'] + summ['rows_failing_warning']:,} row(s). Critical "
+        "checks stop the report; warnings do not, and the rows are still used.</p>" + table
     )

@@ -25,7 +25,8 @@ from pipeline.config import PROJECT_ROOT, ConfigError, build_run_spec
 log = logging.getLogger(__name__)
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
-STAGES = ("10_clean", "30_indicators")
+STAGES = ("10_clean", "20_validate", "30_indicators")
+VALIDATE_STAGES = ("10_clean", "20_validate")
 # edition -> (notebook, title, for annual periods (True) or quarters (False))
 EDITIONS = {
     "council": ("council_report", "Annual corporate parenting report", True),
@@ -57,6 +58,7 @@ class Job:
     reference_dir: str = ""
     processed_dir: str = ""
     output_dir: str = ""
+    validate_only: bool = False  # data checks only (``corpar validate``): no reports
 
     def parameters(self) -> dict[str, str]:
         """The notebook parameters: literals only."""
@@ -171,8 +173,9 @@ def run_job(job: Job) -> JobResult:
         result.ok, result.errors = False, [f"{job.la_code} {job.period}: {exc}"]
         return result
     nb_dir = io.notebooks_dir(spec)
-    editions = editions_for(spec.period)
-    steps = [(s, None) for s in STAGES] + [(nb, ed) for ed, (nb, _, _) in editions.items()]
+    editions = {} if job.validate_only else editions_for(spec.period)
+    stages = VALIDATE_STAGES if job.validate_only else STAGES
+    steps = [(s, None) for s in stages] + [(nb, ed) for ed, (nb, _, _) in editions.items()]
     for name, edition in steps:
         t0 = time.perf_counter()
         try:
@@ -193,7 +196,12 @@ def run_job(job: Job) -> JobResult:
             break
         finally:
             result.timings[name] = round(time.perf_counter() - t0, 2)
-    if result.ok:
+    if result.ok and job.validate_only:
+        result.outputs += [
+            str(io.processed_file(spec, "validation.json")),
+            str(io.output_file(spec, "data_quality.html")),
+        ]
+    elif result.ok:
         write_manifest(spec, job, result)
         result.outputs.append(str(io.output_file(spec, "run.json")))
     return result
@@ -264,6 +272,7 @@ def write_manifest(spec, job: Job, result: JobResult) -> None:
             "warnings": sum(p["severity"] == "warning" for p in problems),
             "rejected_rows": sum(r["rows"] for r in report.get("rejected_rows", [])),
         },
+        "data_checks": io.read_json(io.processed_file(spec, "validation.json")).get("summary", {}),
         "settings": {
             "suppress_min": spec.settings.suppress_min,
             "suppress_max": spec.settings.suppress_max,

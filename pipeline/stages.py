@@ -1,6 +1,6 @@
 """One function per stage notebook: each composes the modules for one step of a run.
 
-The stage notebooks (``notebooks/10_clean.ipynb``, ``30_indicators.ipynb``) are thin: they
+The stage notebooks (``notebooks/10_clean``, ``20_validate``, ``30_indicators``) are thin: they
 rebuild the run spec from their parameters and call these. Each function does one stage end
 to end (read its inputs from disk, write its outputs), so a stage can be re-run alone.
 """
@@ -44,6 +44,49 @@ def clean(spec: RunSpec) -> History:
     if errors:
         raise InputError(errors)
     return history
+
+
+def validate(spec: RunSpec):
+    """Run the data checks (Great Expectations suites in ``expectations/``) for the period.
+
+    Writes ``validation.json`` and the internal row list to ``data/processed/...`` and the
+    count-only ``data_quality.html`` to ``outputs/...``, then raises
+    :class:`~pipeline.validate.ValidationError` when a critical check failed.
+    """
+    from pipeline import validate as checks
+
+    returns = read_history(spec.raw_dir, spec.period.collection_year)
+    result = checks.validate(returns, io.read_tables(spec), io.pseudonym_key(spec, create=False))
+    findings = checks.findings_json(result)
+    io.write_validation(spec, findings, checks.findings_rows(result))
+    report = io.read_json(io.processed_file(spec, "read_report.json"))
+    io.write_public_bytes(
+        io.output_file(spec, "data_quality.html"),
+        data_quality_html(spec, report, report.get("years_read", []), findings).encode("utf-8"),
+    )
+    if result.critical:
+        raise checks.ValidationError(spec.la_code, spec.period.label, result.critical)
+    return result
+
+
+def validation_summary(result) -> Block:
+    """The data checks in counts (no values, no ids): for the executed notebook."""
+    s = result.summary()
+    failed = "".join(
+        f"<tr><td>{html.escape(f.severity)}</td><td>{html.escape(f.rule)}</td>"
+        f"<td>{html.escape(f.year)} {html.escape(f.table)}</td><td>{html.escape(f.message)}"
+        f"</td><td>{f.failing:,}</td></tr>"
+        for f in result.findings
+        if f.failing
+    )
+    return Block(
+        f"<p>{s['checks_run']:,} checks run in {s['seconds']} s: "
+        f"{s['checks_failed_critical']} critical and {s['checks_failed_warning']} warning "
+        f"check(s) failed.</p><table><caption>Checks that failed</caption><thead><tr>"
+        '<th scope="col">Severity</th><th scope="col">DfE rule</th><th scope="col">Return'
+        '</th><th scope="col">What failed</th><th scope="col">Rows</th></tr></thead>'
+        f"<tbody>{failed}</tbody></table>"
+    )
 
 
 def population(spec: RunSpec) -> dict[int, float]:

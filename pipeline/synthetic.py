@@ -650,8 +650,12 @@ def _oc2_row(rows, c: Child, ye: date, r) -> None:
         else:
             reason = "SDQ" + str(int(r.integers(1, 6)))
     flag = lambda p, x: "1" if h[x] < p else "0"  # noqa: E731
-    conv = flag(0.04, "conv") if age >= 10 else "0"
+    # Blank where the DfE rules say so: conviction under 10 (542), development checks from 5
+    # (546), the intervention items when there is no substance misuse (193, 158).
+    conv = flag(0.04, "conv") if age >= 10 else ""
     subs = flag(0.04, "subs") if age >= 10 else "0"
+    received = ("1" if r.random() < 0.6 else "0") if subs == "1" else ""
+    offered = "1" if received == "0" else ""
     rows["OC2"].append(
         [
             c.child_id,
@@ -659,13 +663,13 @@ def _oc2_row(rows, c: Child, ye: date, r) -> None:
             score,
             reason,
             conv,
-            flag(0.88, "dev") if age < 5 else "0",
+            flag(0.88, "dev") if age < 5 else "",
             flag(0.83, "imm"),
             flag(0.76, "teeth"),
             flag(0.9, "ha"),
             subs,
-            subs if r.random() < 0.6 else "0",
-            subs,
+            received,
+            offered,
         ]
     )
 

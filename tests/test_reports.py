@@ -75,8 +75,11 @@ def test_manifest_names_every_input_with_its_hash(demo, code):
     for i in m["inputs"]:
         assert i["sha256"] == hashlib.sha256(files[i["file"]].read_bytes()).hexdigest()
     assert m["checks"]["errors"] == 0 and m["versions"]["pandas"]
+    assert m["data_checks"]["checks_failed_critical"] == 0  # the demo data can be reported
+    assert m["data_checks"]["checks_run"] > 300
     assert set(m["timings_seconds"]) == {
         "10_clean",
+        "20_validate",
         "30_indicators",
         "council_report",
         "hwb_report",
@@ -168,6 +171,16 @@ def test_data_quality_report_counts_without_child_rows(demo):
     assert "No errors: the report was produced" in html
     assert "dates written as yyyy-mm-dd" in html
     assert "rejected_rows.csv" in html
+    # The data checks, in counts: each failed check once, with its rule and row count.
+    checks = json.loads((demo["processed"] / "Z02" / PERIOD / "validation.json").read_text())
+    failed = [c for c in checks["checks"] if c["rows_failing"]]
+    assert "<h2" in html and "Data checks" in html
+    assert html.count("<tr>") >= len(failed)
+    for c in failed:
+        assert f"{c['rows_failing']:,}</td>" in html
+    assert checks["summary"]["checks_failed_critical"] == 0
+    council = out(demo, "Z02", f"Z02_{PERIOD}_council.html").read_text()
+    assert f"{checks['summary']['checks_run']:,} checks based on the DfE" in council
 
 
 @pytest.mark.parametrize("code", CODES)
