@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from pipeline import io
@@ -17,6 +18,7 @@ from pipeline.config import (
     DEFAULT_CONFIG_DIR,
     ConfigError,
     build_run_spec,
+    latest_complete_period,
     load_authorities,
     parse_period,
     validate_la_code,
@@ -37,6 +39,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--processed-dir", default="", help="internal outputs (data/processed)")
     p.add_argument("--output-dir", default="", help="published outputs (outputs)")
     p.add_argument("--workers", type=int, default=None, help="parallel jobs (default: cores)")
+    p.add_argument(
+        "--scheduler",
+        default="",
+        help="send the jobs to an existing Dask cluster, e.g. tcp://host:8786 (workers need "
+        "corpar installed and the data folders at the same paths)",
+    )
+    p.add_argument("--force", action="store_true", help="re-run jobs whose inputs have not changed")
     p.add_argument("-v", "--verbose", action="store_true", help="more logging")
 
 
@@ -65,7 +74,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every configured authority and every authority with a folder under the raw folder",
     )
-    run.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25 or 2024-25-Q2")
+    run.add_argument(
+        "--period",
+        nargs="+",
+        required=True,
+        help="e.g. 2024-25 or 2024-25-Q2; 'latest' (the latest complete year) or "
+        "'latest-quarter' for scheduled runs",
+    )
     _common(run)
     check = sub.add_parser(
         "validate",
@@ -90,6 +105,11 @@ def _report(results: list[JobResult], started: float) -> int:
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
     for r in ok:
+        if r.skipped:
+            print(
+                f"{r.la_code} {r.period}: unchanged since the last run, skipped (--force re-runs)"
+            )
+            continue
         for out in r.outputs:
             print(f"wrote {out}")
     for r in failed:
@@ -149,11 +169,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
             args.raw_dir, args.reference_dir = str(raw), str(ref)
             jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
-            return _report(run_jobs(jobs, args.workers), started)
-        periods = [parse_period(p).label for p in args.period]
+            return _report(_run(args, jobs), started)
+        periods = [_period(p).label for p in args.period]
         if args.command == "validate":
             codes = [validate_la_code(c) for c in args.la]
-            return _report(run_jobs(_jobs(args, codes, periods, True), args.workers), started)
+            return _report(_run(args, _jobs(args, codes, periods, True)), started)
         # run
         if args.all:
             spec = build_run_spec("000", periods[0], args.config or None, args.raw_dir or None)
@@ -170,10 +190,29 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError(f"no authorities configured and none found in {spec.paths.raw}")
         else:
             codes = [validate_la_code(c) for c in args.la]
-        return _report(run_jobs(_jobs(args, codes, periods), args.workers), started)
+        return _report(_run(args, _jobs(args, codes, periods)), started)
     except ConfigError as exc:
         print(f"corpar: {exc}", file=sys.stderr)
         return 2
+
+
+def _run(args, jobs: list[Job]) -> list[JobResult]:
+    return run_jobs(
+        jobs,
+        args.workers,
+        scheduler=args.scheduler or None,
+        force=args.force,
+        progress=sys.stderr.isatty(),
+    )
+
+
+def _period(text: str):
+    """A period label, or ``latest`` / ``latest-quarter`` resolved from today's date."""
+    if text == "latest":
+        return latest_complete_period(date.today())
+    if text == "latest-quarter":
+        return latest_complete_period(date.today(), quarterly=True)
+    return parse_period(text)
 
 
 def _valid(code: str) -> bool:

@@ -8,19 +8,23 @@ one job's failure never stops another. Only primitives cross the papermill bound
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import platform
+import shutil
+import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import io
 from pipeline.config import PROJECT_ROOT, ConfigError, build_run_spec
+from pipeline.ssda903 import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,7 @@ class JobResult:
     outputs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: bool = False  # inputs, configuration and code unchanged since the last run
 
 
 def _quiet_kernel_manager(stderr_log: Path):
@@ -156,22 +161,117 @@ def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
     return [f"{head}: {type(exc).__name__}: {exc}"]
 
 
-def run_job(job: Job) -> JobResult:
-    """Run every stage and edition for one job; never raises (failures go in the result)."""
+def _spec(job: Job, output_dir: str | None = None):
+    return build_run_spec(
+        job.la_code,
+        job.period,
+        job.config_dir or None,
+        job.raw_dir or None,
+        job.reference_dir or None,
+        job.processed_dir or None,
+        output_dir or job.output_dir or None,
+    )
+
+
+def fingerprint(spec) -> str:
+    """Hash what a job's outputs depend on.
+
+    Every input file (sha256), the configuration that applies to the authority, the data
+    checks, and the code version.
+
+    Two runs with the same fingerprint produce the same reports, so the second is skipped.
+    """
+    h = hashlib.sha256()
+
+    def add_tree(label: str, root: Path, files) -> None:
+        for f in sorted(files):
+            if f.is_file():
+                h.update(f"{label}:{f.relative_to(root).as_posix()}:".encode())
+                h.update(sha256_file(f).encode())
+
+    raw = spec.raw_dir
+    if raw.is_dir():
+        years = [d for d in raw.iterdir() if d.is_dir() and d.name <= spec.period.collection_year]
+        add_tree("raw", raw, [f for d in years for f in d.rglob("*")])
+    ref = spec.paths.reference
+    if ref.is_dir():
+        add_tree("reference", ref, ref.rglob("*"))
+    cfg = spec.config_dir
+    add_tree(
+        "config",
+        cfg,
+        [
+            cfg / "authorities.yml",
+            cfg / "settings.yml",
+            cfg / "action_plans" / f"{spec.la_code}.yml",
+        ]
+        + list((cfg / "commentary" / spec.la_code).glob("*")),
+    )
+    add_tree("expectations", PROJECT_ROOT, (PROJECT_ROOT / "expectations").rglob("*.json"))
+    h.update(f"code:{_versions().get('corpar')}:{_git_commit()}".encode())
+    return h.hexdigest()
+
+
+def _up_to_date(spec, fp: str) -> bool:
+    manifest = io.read_json(spec.output_dir / "run.json")
+    return manifest.get("fingerprint") == fp and all(
+        (spec.output_dir / name).exists() for name in manifest.get("outputs", [])
+    )
+
+
+def run_job(job: Job, force: bool = False) -> JobResult:
+    """Run one job, writing its outputs to a staging folder moved into place when complete.
+
+    Never raises (failures go in the result). Skipped, unless ``force``, when the last run's
+    manifest has the same fingerprint and its outputs are all there. A failed job leaves the
+    previous outputs as they were, plus the new ``data_quality.html`` (what to fix).
+    """
     result = JobResult(job.la_code, job.period)
     try:
-        spec = build_run_spec(
-            job.la_code,
-            job.period,
-            job.config_dir or None,
-            job.raw_dir or None,
-            job.reference_dir or None,
-            job.processed_dir or None,
-            job.output_dir or None,
-        )
+        final = _spec(job)
+        fp = fingerprint(final)
     except ConfigError as exc:
         result.ok, result.errors = False, [f"{job.la_code} {job.period}: {exc}"]
         return result
+    if not force and not job.validate_only and _up_to_date(final, fp):
+        result.skipped = True
+        result.outputs = [str(final.output_dir / "run.json")]
+        return result
+    root = final.output_dir.parent.parent
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.la_code}-{job.period}-", dir=root))
+    try:
+        staged = replace(job, output_dir=str(staging))
+        _run_steps(staged, _spec(staged), result, fp)
+        _publish(staging / job.la_code / job.period, final.output_dir, result, complete=result.ok)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _publish(staged: Path, final: Path, result: JobResult, complete: bool) -> None:
+    """Move a complete output folder into place in one rename (the old one goes after).
+
+    An incomplete one is not published; only its ``data_quality.html`` is, so the failure
+    line points at a file that says what to fix.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if not complete:
+        dq = staged / "data_quality.html"
+        if dq.exists():
+            io.write_public_bytes(final / "data_quality.html", dq.read_bytes())
+        return
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(staged, final)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+    result.outputs = [str(final / Path(p).name) for p in result.outputs]
+
+
+def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
     nb_dir = io.notebooks_dir(spec)
     editions = {} if job.validate_only else editions_for(spec.period)
     stages = VALIDATE_STAGES if job.validate_only else STAGES
@@ -197,14 +297,10 @@ def run_job(job: Job) -> JobResult:
         finally:
             result.timings[name] = round(time.perf_counter() - t0, 2)
     if result.ok and job.validate_only:
-        result.outputs += [
-            str(io.processed_file(spec, "validation.json")),
-            str(io.output_file(spec, "data_quality.html")),
-        ]
+        result.outputs.append(str(io.output_file(spec, "data_quality.html")))
     elif result.ok:
-        write_manifest(spec, job, result)
+        write_manifest(spec, job, result, fp)
         result.outputs.append(str(io.output_file(spec, "run.json")))
-    return result
 
 
 def _git_commit() -> str | None:
@@ -245,7 +341,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def write_manifest(spec, job: Job, result: JobResult) -> None:
+def write_manifest(spec, job: Job, result: JobResult, fp: str = "") -> None:
     """``outputs/<la>/<period>/run.json``: what was run, on what, with what, how long.
 
     Input files are named relative to the raw folder with their sha256, so a figure can be
@@ -280,6 +376,7 @@ def write_manifest(spec, job: Job, result: JobResult) -> None:
         },
         "versions": _versions(),
         "git_commit": _git_commit(),
+        "fingerprint": fp,
         "timings_seconds": result.timings,
     }
     io.write_public_bytes(
@@ -287,10 +384,57 @@ def write_manifest(spec, job: Job, result: JobResult) -> None:
     )
 
 
-def run_jobs(jobs: list[Job], workers: int | None = None) -> list[JobResult]:
-    """Run jobs in a local process pool (sized to the cores), results in job order."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    if workers == 1:
-        return [run_job(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run_job, jobs))
+def run_jobs(
+    jobs: list[Job],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> list[JobResult]:
+    """Run jobs in parallel; results in job order. One job's failure never stops another.
+
+    The default is a local process pool sized to the cores. With ``scheduler`` (an address
+    such as ``tcp://host:8786``) the same jobs go to an existing Dask distributed cluster
+    through its own ``Client.map``; its workers need corpar installed and the data paths
+    mounted at the same places.
+    """
+    if not jobs:
+        return []
+    bar = _progress(len(jobs), progress)
+    try:
+        if scheduler:
+            return _run_on_dask(jobs, scheduler, force, bar)
+        workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+        if workers == 1:
+            results = []
+            for j in jobs:
+                results.append(run_job(j, force))
+                bar.update(1)
+            return results
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(run_job, j, force): i for i, j in enumerate(jobs)}
+            results: list[JobResult | None] = [None] * len(jobs)
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                bar.update(1)
+            return results  # type: ignore[return-value]
+    finally:
+        bar.close()
+
+
+def _run_on_dask(jobs: list[Job], scheduler: str, force: bool, bar) -> list[JobResult]:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = client.map(run_job, jobs, force=force, pure=False)
+        for _ in dask_completed(futures):
+            bar.update(1)
+        return client.gather(futures)
+
+
+def _progress(total: int, show: bool):
+    """A tqdm progress bar on stderr (a silent one when ``show`` is false)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="jobs", unit="job", disable=not show, file=sys.stderr)

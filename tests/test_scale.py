@@ -1,0 +1,90 @@
+"""Fan-out, re-runs and safe publishing: a Dask LocalCluster, fingerprints, staging folders."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from pipeline.config import build_run_spec
+from pipeline.run import Job, fingerprint, run_jobs
+from tests.conftest import corpar, minimal_return
+
+PERIOD = "2025-26"
+
+
+def _dirs(demo, *args) -> list[str]:
+    return [
+        "--raw-dir", str(demo["raw"]), "--reference-dir", str(demo["reference"]),
+        "--processed-dir", str(demo["processed"]), "--output-dir", str(demo["outputs"]), *args,
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_unchanged_job_is_skipped_and_force_is_offered(demo):
+    manifest = json.loads((demo["outputs"] / "Z03" / PERIOD / "run.json").read_text())
+    spec = build_run_spec("Z03", PERIOD, None, demo["raw"], demo["reference"])
+    assert manifest["fingerprint"] == fingerprint(spec)
+    proc = corpar("run", "--la", "Z03", "--period", PERIOD, *_dirs(demo))
+    assert proc.returncode == 0, proc.stderr
+    assert "Z03 2025-26: unchanged since the last run, skipped (--force re-runs)" in proc.stdout
+
+
+def test_fingerprint_follows_inputs_and_config(tmp_path):
+    minimal_return(tmp_path / "raw" / "999" / PERIOD)
+    spec = build_run_spec("999", PERIOD, None, tmp_path / "raw", tmp_path / "ref")
+    first = fingerprint(spec)
+    assert fingerprint(spec) == first
+    header = next((tmp_path / "raw" / "999" / PERIOD).glob("*eader*"))
+    header.write_bytes(header.read_bytes() + b"\n")
+    assert fingerprint(spec) != first
+    later = build_run_spec("999", "2026-27", None, tmp_path / "raw", tmp_path / "ref")
+    (tmp_path / "raw" / "999" / "2027-28").mkdir()
+    (tmp_path / "raw" / "999" / "2027-28" / "x.csv").write_text("a")
+    assert fingerprint(later) == fingerprint(later)  # a later year's files are not inputs
+
+
+@pytest.mark.slow
+def test_failed_run_leaves_previous_outputs_and_says_what_to_fix(tmp_path):
+    folder = tmp_path / "raw" / "999" / PERIOD
+    minimal_return(folder)
+    eps = next(folder.glob("*pisode*"))
+    lines = eps.read_text().splitlines()
+    bad = lines[1].split(",")
+    bad[7], bad[8] = "30/04/2024", "E13"  # DEC before DECOM (01/05/2024): critical
+    eps.write_text("\n".join([lines[0], ",".join(bad)]) + "\n")
+    out = tmp_path / "out" / "999" / PERIOD
+    out.mkdir(parents=True)
+    (out / "999_2025-26_council.html").write_text("last year's good report")
+    proc = corpar(
+        "run", "--la", "999", "--period", PERIOD, "--raw-dir", str(tmp_path / "raw"),
+        "--processed-dir", str(tmp_path / "p"), "--output-dir", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "999 2025-26: 20_validate failed: ValidationError: 999 2025-26: the data cannot " in (
+        proc.stderr
+    )
+    assert "999/2025-26/" in proc.stderr and "rows 2" in proc.stderr
+    assert (out / "999_2025-26_council.html").read_text() == "last year's good report"
+    assert "Critical data checks failed" in (out / "data_quality.html").read_text()
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_jobs_fan_out_to_a_dask_cluster(demo, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
+    jobs = [
+        Job(code, PERIOD, "", str(demo["raw"]), str(demo["reference"]), str(tmp_path / "p"),
+            str(tmp_path / "o"), validate_only=True)
+        for code in ("Z01", "Z98")
+    ]  # fmt: skip
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        results = run_jobs(jobs, scheduler=cluster.scheduler_address)
+    ok, missing = results
+    assert ok.ok and (tmp_path / "o" / "Z01" / PERIOD / "data_quality.html").exists()
+    assert os.path.exists(tmp_path / "p" / "Z01" / PERIOD / "validation.json")
+    assert not missing.ok and missing.errors[0].startswith("Z98 2025-26: 10_clean failed")
