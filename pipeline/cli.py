@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import secrets
 import sys
 import time
 from datetime import date
@@ -138,7 +140,7 @@ def _jobs(args, codes: list[str], periods: list[str], validate_only: bool = Fals
         for period in periods
     ]
     if jobs:
-        # One key for every job: made here, before the jobs fan out to other processes.
+        # Every job needs the key: say so once, before the jobs fan out.
         io.pseudonym_key(build_run_spec(jobs[0].la_code, jobs[0].period, args.config or None))
     return jobs
 
@@ -168,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             codes = synthetic.generate(raw, ref)
             print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
             args.raw_dir, args.reference_dir = str(raw), str(ref)
+            demo_key(spec)
             jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
             return _report(_run(args, jobs), started)
         periods = [_period(p).label for p in args.period]
@@ -194,6 +197,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"corpar: {exc}", file=sys.stderr)
         return 2
+
+
+def demo_key(spec) -> None:
+    """For the synthetic demo only: a one-off key in this process's environment.
+
+    Used when no key is set. Workers and kernels inherit it; it is never written to disk.
+    """
+    try:
+        io.pseudonym_key(spec)
+    except ConfigError:
+        os.environ[io.KEY_ENV] = secrets.token_hex(32)
+        print("using a one-off pseudonymisation key for the synthetic demo (not saved)")
 
 
 def _run(args, jobs: list[Job]) -> list[JobResult]:

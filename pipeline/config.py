@@ -212,6 +212,9 @@ class Settings:
     trend_years: int = 5
     small_cohort: int = 10
     kernel_name: str = "python3"
+    # papermill engine: "corpar-warm" reuses one reset kernel per process; "nbclient" starts
+    # a new kernel for every notebook (papermill's default).
+    kernel_engine: str = "corpar-warm"
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,7 @@ def load_settings(config_dir: Path | str = DEFAULT_CONFIG_DIR) -> tuple[Settings
         trend_years=int(data.get("trend_years", 5)),
         small_cohort=int(data.get("small_cohort", 10)),
         kernel_name=str(data.get("kernel_name", "python3")),
+        kernel_engine=str(data.get("kernel_engine", "corpar-warm")),
     )
     if not 1 <= settings.suppress_min <= settings.suppress_max:
         raise ConfigError(f"{path}: disclosure needs 1 <= suppress_min <= suppress_max")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.clean import History
-from pipeline.config import RunSpec
+from pipeline.config import ConfigError, RunSpec
 from pipeline.ssda903 import Problem
 
 log = logging.getLogger(__name__)
@@ -81,34 +80,30 @@ def write_public_bytes(path: Path, data: bytes) -> None:
     _atomic_write(path, data)
 
 
-def pseudonym_key(spec: RunSpec, create: bool = True) -> bytes:
-    """The key for pseudonymising child ids.
+def pseudonym_key(spec: RunSpec) -> bytes:
+    """The key for pseudonymising child ids: corpar reads it, and never writes it.
 
     From ``CORPAR_PSEUDONYM_KEY``, else the file named by ``CORPAR_KEY_FILE``, else the
-    configured key file (``data/.corpar_key``, outside git). When none exists and
-    ``create`` is true, a random key is written to the configured file (owner-only) and the
-    log says so: keep that file, or pseudonyms change between runs.
+    configured key file (``data/.corpar_key``, outside git) when it exists. Keep the key
+    outside the data folders and the same from run to run, or pseudonyms change.
     """
     if os.environ.get(KEY_ENV):
-        return os.environ[KEY_ENV].encode()
+        key = os.environ[KEY_ENV].encode()
+        if len(key) < 16:
+            raise ConfigError(f"{KEY_ENV}: the pseudonymisation key is too short (16+ characters)")
+        return key
     path = Path(os.environ.get(KEY_FILE_ENV) or spec.paths.key_file)
     if path.exists():
         key = path.read_bytes().strip()
         if len(key) < 16:
-            raise ValueError(f"{path}: the pseudonymisation key is too short (16+ characters)")
+            raise ConfigError(f"{path}: the pseudonymisation key is too short (16+ characters)")
         return key
-    if not create:
-        raise FileNotFoundError(f"no pseudonymisation key: set {KEY_ENV} or create {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when two processes race to create the key, one wins and both use its key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return pseudonym_key(spec, create=False)
-    with os.fdopen(fd, "wb") as f:
-        f.write(secrets.token_hex(32).encode())
-    log.warning("created a new pseudonymisation key at %s; keep it outside git", path)
-    return path.read_bytes().strip()
+    raise ConfigError(
+        f"no pseudonymisation key: set {KEY_ENV}, or put a key in a file outside git and set "
+        f'{KEY_FILE_ENV} to its path (make one with: python -c "import secrets; '
+        'print(secrets.token_hex(32))"). corpar never writes the key itself; keep it, or '
+        "pseudonyms change between runs."
+    )
 
 
 def write_history(spec: RunSpec, history: History) -> None:

@@ -102,7 +102,9 @@ def _quiet_kernel_manager(stderr_log: Path):
     class QuietKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):
             # Popen hands the descriptor to the kernel; this process's copy can close.
-            with open(stderr_log, "ab") as log_file:
+            # Owner-only, like everything else under data/processed.
+            fd = os.open(stderr_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "ab") as log_file:
                 return await super().start_kernel(stderr=log_file, **kw)
 
     return QuietKernelManager
@@ -113,7 +115,11 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
 
 
 def execute_notebook(
-    name: str, out_path: Path, parameters: dict[str, str], kernel_name: str
+    name: str,
+    out_path: Path,
+    parameters: dict[str, str],
+    kernel_name: str,
+    engine: str = "nbclient",
 ) -> None:
     """Execute ``notebooks/<name>.ipynb`` with papermill into ``out_path``.
 
@@ -136,7 +142,13 @@ def execute_notebook(
                     cwd=str(NOTEBOOKS),
                     # ipykernel 7 warns about TCP on every start: quiet it.
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                    kernel_manager_class=_quiet_kernel_manager(out_path.with_suffix(".log")),
+                    kernel_manager_class=_quiet_kernel_manager(
+                        out_path.with_suffix(".log")
+                        if engine == "nbclient"
+                        # A warm kernel outlives this notebook: its log is the process's.
+                        else Path(tempfile.gettempdir()) / f"corpar-kernel-{os.getpid()}.log"
+                    ),
+                    engine_name=engine,
                 )
                 os.chmod(out_path, 0o600)
                 return
@@ -280,7 +292,13 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
         t0 = time.perf_counter()
         try:
             executed = nb_dir / f"{name}.ipynb"
-            execute_notebook(name, executed, job.parameters(), spec.settings.kernel_name)
+            execute_notebook(
+                name,
+                executed,
+                job.parameters(),
+                spec.settings.kernel_name,
+                spec.settings.kernel_engine,
+            )
             if edition:
                 title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
                 out = io.output_file(spec, io.report_name(spec, edition, "html"))

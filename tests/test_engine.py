@@ -1,0 +1,55 @@
+"""The warm-kernel papermill engine gives every notebook the same outputs as a new kernel."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from pipeline.engine import _warm
+from pipeline.run import Job, execute_notebook
+
+PERIOD = "2025-26"
+NOTEBOOKS = ("10_clean", "20_validate", "30_indicators", "council_report")
+
+
+def outputs(path) -> list:
+    """Every code cell's outputs, without execution counts or timings."""
+    nb = nbformat.read(path, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cells.append(
+            [
+                (o.get("output_type"), o.get("name"), o.get("text"), dict(o.get("data", {})))
+                for o in cell.get("outputs", [])
+            ]
+        )
+    return cells
+
+
+def run_all(demo, tmp_path, engine: str, label: str) -> dict[str, list]:
+    job = Job("Z01", PERIOD, "", str(demo["raw"]), str(demo["reference"]),
+              str(tmp_path / label / "p"), str(tmp_path / label / "o"))  # fmt: skip
+    got = {}
+    for name in NOTEBOOKS:
+        out = tmp_path / label / f"{name}.ipynb"
+        execute_notebook(name, out, job.parameters(), "python3", engine)
+        got[name] = outputs(out)
+    return got
+
+
+@pytest.mark.slow
+def test_warm_kernel_outputs_match_a_new_kernel(demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
+    cold = run_all(demo, tmp_path, "nbclient", "cold")
+    warm = run_all(demo, tmp_path, "corpar-warm", "warm")
+    kernel = _warm["python3"]
+    again = run_all(demo, tmp_path, "corpar-warm", "again")  # the same kernel, reset
+    assert _warm["python3"] is kernel
+    for name in NOTEBOOKS:
+        assert warm[name] == cold[name], name
+        assert again[name] == cold[name], name
+    # A name defined by one notebook is gone in the next: the namespace was reset.
+    nb = nbformat.read(tmp_path / "again" / "council_report.ipynb", as_version=4)
+    assert nb.cells[1].execution_count == 1
