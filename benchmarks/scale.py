@@ -1,0 +1,149 @@
+"""Benchmark a national run: many synthetic authorities, one annual period, both editions.
+
+    .venv/bin/python benchmarks/scale.py --authorities 1 10      # wall time and memory
+    .venv/bin/python benchmarks/scale.py --sizes 100 1000 5000   # one authority, by size
+    .venv/bin/python benchmarks/scale.py --dask 10               # pool against LocalCluster
+
+Synthetic authorities are sized like England's: children looked after at 31 March drawn
+(seeded) from a log-normal around England's median authority, scaled so 153 authorities
+hold about 85,000 children. Each authority gets six years of returns. Jobs run through
+``pipeline.run.run_jobs`` exactly as ``corpar run --all`` does (process pool of 2 on this
+machine, warm kernels). Memory is the peak of the summed resident memory of this process and
+all its children (kernels included), sampled every half second. Prints Markdown rows for
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from pipeline import synthetic
+from pipeline.run import Job, run_jobs
+
+PERIOD = "2025-26"
+ENGLAND_CLA = 85_000
+N_ENGLAND = 153
+
+
+def sizes_like_england(n: int, seed: int = 2025) -> list[int]:
+    """``n`` authority sizes: log-normal like England's spread, 153 of them summing ~85,000."""
+    rng = np.random.default_rng(seed)
+    raw = rng.lognormal(mean=0.0, sigma=0.6, size=N_ENGLAND)
+    scaled = raw / raw.sum() * ENGLAND_CLA
+    return [max(30, int(round(x))) for x in scaled[:n]]
+
+
+def authority(i: int, size: int) -> synthetic.SyntheticAuthority:
+    """A synthetic authority with code B00..Y99 (never a real code), of ``size`` children."""
+    code = f"{chr(ord('B') + i // 100)}{i % 100:02d}"
+    return synthetic.SyntheticAuthority(
+        code, f"Benchmark {code}", "South West", "E12000009", size, 70.0, 10_000 + i
+    )
+
+
+class PeakMemory:
+    """Peak summed RSS of this process and its descendants, sampled in a thread."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.5)
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+
+def run(las: list[synthetic.SyntheticAuthority], tmp: Path, scheduler: str | None = None):
+    """Write the authorities' returns, run every job; wall seconds, peak GB, step means."""
+    raw, ref = tmp / "raw", tmp / "reference"
+    synthetic.generate(raw, ref, ["Z01"])  # reference tables (others' comparators show x)
+    for la in las:
+        synthetic.write_authority(la, raw)
+    jobs = [
+        Job(la.code, PERIOD, "", str(raw), str(ref), str(tmp / "processed"), str(tmp / "outputs"))
+        for la in las
+    ]
+    with PeakMemory() as mem:
+        t0 = time.perf_counter()
+        results = run_jobs(jobs, scheduler=scheduler, force=True)
+        wall = time.perf_counter() - t0
+    failed = [r for r in results if not r.ok]
+    steps: dict[str, list[float]] = {}
+    for la in las:
+        m = json.loads((tmp / "outputs" / la.code / PERIOD / "run.json").read_text())
+        for k, v in m["timings_seconds"].items():
+            steps.setdefault(k, []).append(v)
+    means = {k: sum(v) / len(v) for k, v in steps.items()}
+    return wall, mem.peak / 1e9, means, failed
+
+
+def main() -> None:
+    """Run the requested benchmarks and print Markdown rows."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--authorities", type=int, nargs="*", default=[])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[])
+    ap.add_argument("--dask", type=int, default=0)
+    args = ap.parse_args()
+    os.environ.setdefault("CORPAR_PSEUDONYM_KEY", "benchmark-key-not-secret-0123456789")
+    print("| run | children in care (approx.) | wall s | peak memory GB | mean s per step |")
+    print("|---|---|---|---|---|")
+    for n in args.authorities:
+        sizes = sizes_like_england(n)
+        with tempfile.TemporaryDirectory() as tmp:
+            wall, peak, means, failed = run(
+                [authority(i, s) for i, s in enumerate(sizes)], Path(tmp)
+            )
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in means.items())
+        print(
+            f"| {n} authorities | {sum(sizes):,} | {wall:.0f} | {peak:.2f} | {steps} |"
+            + (f" ({len(failed)} failed)" if failed else "")
+        )
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            wall, peak, means, failed = run([authority(0, size)], Path(tmp))
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in means.items())
+        print(f"| 1 authority of {size:,} | {size:,} | {wall:.0f} | {peak:.2f} | {steps} |")
+    if args.dask:
+        from dask.distributed import LocalCluster
+
+        las = [authority(i, s) for i, s in enumerate(sizes_like_england(args.dask))]
+        with tempfile.TemporaryDirectory() as tmp:
+            pool = run(las, Path(tmp))
+        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as c:
+            with tempfile.TemporaryDirectory() as tmp:
+                dask = run(las, Path(tmp), scheduler=c.scheduler_address)
+        print(f"| {args.dask} authorities, process pool | | {pool[0]:.0f} | {pool[1]:.2f} | |")
+        print(
+            f"| {args.dask} authorities, Dask LocalCluster (2 workers) | | {dask[0]:.0f} | "
+            f"{dask[1]:.2f} | {100 * (dask[0] / pool[0] - 1):+.0f}% against the pool |"
+        )
+
+
+if __name__ == "__main__":
+    main()
