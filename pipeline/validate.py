@@ -539,6 +539,16 @@ def _episodes(year: str) -> list[Check]:
             "445",
         ),
         Check(
+            "Episodes.DECOM.after_birth",
+            "Episodes",
+            "expect_column_values_to_be_between",
+            {"column": "_age_at_decom", "min_value": 0},
+            WARNING,
+            "the episode starts before the child was born",
+            "Check the child's date of birth (Header) and DECOM.",
+            "302",
+        ),
+        Check(
             "Episodes.age.started_under_18",
             "Episodes",
             "expect_column_values_to_be_between",

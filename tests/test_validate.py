@@ -8,6 +8,7 @@ Expectations; nothing is mocked.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 
@@ -331,6 +332,12 @@ CASES = [
             (ep(CHILD="2", DEC="31/05/2025", REC="E12"), False),
         ],
         others={"Header": [HEADER, hd(CHILD="2", DOB="01/06/2007")]},
+    ),
+    case(
+        "Episodes.DECOM.after_birth",
+        "Episodes",
+        [(ep(DECOM="31/05/2012"), True), (ep(CHILD="2", DECOM="01/06/2012"), False)],
+        others={"Header": [HEADER, hd(CHILD="2")]},  # both born 01/06/2012
     ),
     case("Episodes.header.present", "Episodes", [(ep(CHILD="9"), True), (ep(), False)]),
     # -- Header ---------------------------------------------------------------------------
@@ -919,6 +926,11 @@ def test_critical_failure_stops_with_file_column_and_rows(tmp_path):
     assert set(rows.loc[rows["column"] == "DOB", "value"]) <= {"(withheld)"}
 
 
+def rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 @pytest.mark.shared
 def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
     folder = tmp_path / "999" / "2017-18"
@@ -928,9 +940,19 @@ def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
     history = build_history(returns, KEY)
     result = validate.validate(returns, history.tables, KEY)
     counts = {f.check: f.failing for f in result.findings}
-    # Worked out from the files with the csv module in the test below.
     assert result.summary()["checks_run"] == len(result.findings) > 100
-    assert counts["Header.SEX.valid_code"] == 0
-    assert counts["Header.CHILD.unique"] == 0
+    # Worked out from the files with the csv module, from each rule's wording.
+    eps = rows(folder / "episodes.csv")
+    assert counts["Episodes.PLACE_PROVIDER.PR0_place"] == sum(
+        r["PLACE_PROVIDER"] == "PR0" and r["PLACE"] not in ("", "P1") for r in eps
+    )
+    assert counts["Episodes.DEC.with_REC"] == sum(r["REC"] != "" and r["DEC"] == "" for r in eps)
+    assert counts["Episodes.PLACE_PROVIDER.not_for_temporary"] == sum(
+        r["PLACE"] in ("T0", "T1", "T2", "T3", "T4") and r["PLACE_PROVIDER"] != "" for r in eps
+    )
+    header = rows(folder / "header.csv")
+    assert counts["Header.SEX.valid_code"] == sum(r["SEX"] not in ("1", "2", "") for r in header)
+    assert counts["Header.CHILD.unique"] == 0 == len(header) - len({r["CHILD"] for r in header})
     assert counts["Episodes.columns"] == 0
-    assert sum(counts.values()) > 0
+    # Overlapping episodes are in the fake data: the run would stop, naming them.
+    assert [f.check for f in result.critical] == ["history.Episodes.no_overlap"]
