@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -345,6 +346,11 @@ CASES = [
         "Header.UPN.format",
         "Header",
         [(hd(UPN="A12345678901"), True), (hd(CHILD="2", UPN="UN3"), False), (hd(CHILD="3"), False)],
+    ),
+    case(
+        "Header.UPN.format",
+        "Header",
+        [(hd(UPN="UN6"), True), (hd(CHILD="2", UPN="UN5"), False)],
     ),
     case("Header.UPN.not_blank", "Header", [(hd(UPN=""), True), (hd(CHILD="2"), False)]),
     case(
@@ -956,3 +962,23 @@ def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
     assert counts["Episodes.columns"] == 0
     # Overlapping episodes are in the fake data: the run would stop, naming them.
     assert [f.check for f in result.critical] == ["history.Episodes.no_overlap"]
+
+
+def test_no_oc2_row_is_due_in_a_year_still_running(tmp_path):
+    """A year-to-date extract (2026-27 seen on 22 November 2026) has no 31 March cohort yet;
+    the same child in the finished 2025-26 return is in it (in care since 01/05/2024)."""
+    returns = []
+    for year in ("2025-26", "2026-27"):
+        folder = tmp_path / "999" / year
+        folder.mkdir(parents=True)
+        frame("Header", [HEADER]).drop(columns=[SOURCE_FILE, SOURCE_ROW]).to_csv(
+            folder / "header.csv", index=False
+        )
+        frame("Episodes", [ep(DECOM="01/05/2024")]).drop(columns=[SOURCE_FILE, SOURCE_ROW]).to_csv(
+            folder / "episodes.csv", index=False
+        )
+    returns = read_history(tmp_path / "999", "2026-27")
+    history = build_history(returns, KEY)
+    result = validate.validate(returns, history.tables, KEY, today=date(2026, 11, 22))
+    due = {f.year: f.failing for f in result.findings if f.check == "Header.OC2.present_for_cohort"}
+    assert due == {"2025-26": 1, "2026-27": 0}
