@@ -183,13 +183,16 @@ def stitch(frames: list[pd.DataFrame], table: schema.Table) -> tuple[pd.DataFram
     """Combine one table from several years' returns: the latest return wins for a key.
 
     ``frames`` are cleaned tables, each with a ``_year`` column. Within one return, a key
-    held by two rows keeps the later row; the other is returned as rejected ("duplicate").
+    held by two rows keeps the later row (by ``_source_row`` when the rows carry it); the
+    other is returned as rejected ("duplicate").
     Tables that belong to one year (OC2, OC3 ...) keep every year's rows.
     """
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=[*table.columns, YEAR]), pd.DataFrame()
-    df = pd.concat(frames, ignore_index=True).sort_values(YEAR, kind="stable")
+    # "Later" means later in the return's file, whatever order the rows arrive in.
+    order = [YEAR, SOURCE_ROW] if all(SOURCE_ROW in f for f in frames) else [YEAR]
+    df = pd.concat(frames, ignore_index=True).sort_values(order, kind="stable")
     within = [*table.key, YEAR]
     dup_in_return = df.duplicated(within, keep="last")
     rejected = df.loc[dup_in_return].assign(

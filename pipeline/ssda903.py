@@ -127,6 +127,31 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
+def decode_mixed(raw: bytes) -> tuple[str, tuple[int, ...]] | None:
+    r"""A file that is UTF-8 but for some lines (rows pasted in from a Windows export).
+
+    Returns the text, each line decoded on its own (UTF-8, else cp1252, else latin-1), and
+    the line numbers (header = 1) that were not UTF-8; ``None`` when no line holds UTF-8
+    beyond plain ASCII, so the file is simply in a Windows encoding.
+
+    >>> decode_mixed("CHILD\nZoë\n".encode() + "Renée\n".encode("cp1252"))
+    ('CHILD\nZoë\nRenée\n', (3,))
+    >>> decode_mixed("CHILD\nRenée\n".encode("cp1252")) is None
+    True
+    """
+    lines = raw.split(b"\n")
+    utf8, other, parts = False, [], []
+    for i, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8-sig" if i == 1 else "utf-8")
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            text = decode(line)[0]
+            other.append(i)
+        parts.append(text)
+    return ("\n".join(parts), tuple(other)) if utf8 and other else None
+
+
 def read_csv_file(
     path: Path, display_name: str | None = None
 ) -> tuple[pd.DataFrame | None, str | None, list[Problem]]:
@@ -169,7 +194,20 @@ def read_csv_file(
         )
     text, encoding = decode(raw)
     problems: list[Problem] = []
-    if encoding != "utf-8-sig":
+    mixed = decode_mixed(raw) if encoding != "utf-8-sig" else None
+    if mixed:
+        text, other_rows = mixed
+        encoding = "utf-8, some lines cp1252"
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                "mixed encodings: the file is UTF-8 but these lines are not; they were read "
+                "as cp1252 (Excel's Windows encoding). Check accented names on them",
+                rows=other_rows,
+            )
+        )
+    elif encoding != "utf-8-sig":
         problems.append(
             Problem(
                 "warning",

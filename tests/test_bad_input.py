@@ -6,10 +6,15 @@ damage and date formats are in test_ssda903.py and test_clean.py.)
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+
 from pipeline import schema, validate
 from pipeline.clean import build_history
 from pipeline.ssda903 import read_year
-from tests.conftest import tree_hashes, write_csv
+from tests.conftest import ROOT, minimal_return, tree_hashes, write_csv
 
 YEAR = "2025-26"
 KEY = b"bad-input-test-key-0123"
@@ -72,3 +77,47 @@ def test_an_episode_before_birth_and_future_dates_are_flagged(tmp_path):
     assert got[("Episodes.DECOM.after_birth", YEAR)] == {"999/2025-26/episodes.csv": [2]}
     assert got[("Episodes.DECOM.in_year", YEAR)] == {"999/2025-26/episodes.csv": [3]}
     assert got[("Header.DOB.not_after_year", YEAR)] == {"999/2025-26/header.csv": [3]}
+
+
+BIG_ROWS = 2_000_000
+
+
+def test_two_million_rows_are_read_and_cleaned_in_bounded_memory(tmp_path):
+    """A table of 2 million rows (an export of every row ever, or a runaway macro).
+
+    It is read and cleaned without a crash, every row kept, in bounded memory: run in a
+    fresh interpreter so its peak resident memory is this work's alone. Measured: about 16 s
+    and 1.3 GB for this 86 MB file (docs/performance.md); the bound asserted is 3 GB, under
+    the 4 GB a whole national run may use, so a regression that copies the table a few
+    more times fails here.
+    """
+    folder = tmp_path / "999" / YEAR
+    minimal_return(folder)
+    with open(folder / "missing.csv", "w", newline="") as f:
+        f.write("CHILD,DOB,MISSING,MIS_START,MIS_END\r\n")
+        for i in range(BIG_ROWS):
+            f.write(f"{i:07d},01/01/2010,M,02/02/2025,03/02/2025\r\n")
+    before = tree_hashes(tmp_path)
+    script = textwrap.dedent(
+        f"""
+        import json, resource
+        from pathlib import Path
+        from pipeline.clean import build_history
+        from pipeline.ssda903 import read_history
+        h = build_history(read_history(Path({str(tmp_path / "999")!r}), {YEAR!r}), b"k" * 32)
+        print(json.dumps({{
+            "missing": len(h.tables["Missing"]),
+            "rejected": len(h.rejected),
+            "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        }}))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["missing"] + got["rejected"] == BIG_ROWS
+    assert got["missing"] == BIG_ROWS  # distinct children and dates: nothing to reject
+    assert got["peak_kb"] < 3_000_000, f"peak {got['peak_kb'] / 1e6:.2f} GB"
+    assert tree_hashes(tmp_path) == before

@@ -47,6 +47,29 @@ def test_bom_and_cp1252_are_read(tmp_path):
     ]
 
 
+def test_mixed_encodings_in_one_file_are_read_line_by_line_and_the_lines_named(tmp_path):
+    # A UTF-8 export with two rows pasted in from a Windows-1252 file: reading the whole
+    # file as cp1252 would garble the UTF-8 names ("ZoÃ«"), so each line is read in its own.
+    path = tmp_path / "p.csv"
+    path.write_bytes(
+        b"CHILD,DOB,PREV_PERM,LA_PERM,DATE_PERM\r\n"
+        + "Zoë,01/01/2010,Z1,,\r\n".encode()
+        + "Renée,01/01/2011,Z1,,\r\n".encode("cp1252")
+        + "Łukasz,01/01/2012,Z1,,\r\n".encode()
+        + "Chloé,01/01/2013,Z1,,\r\n".encode("cp1252")
+    )
+    before = path.read_bytes()
+    df, encoding, problems = read_csv_file(path, "p.csv")
+    assert df["CHILD"].tolist() == ["Zoë", "Renée", "Łukasz", "Chloé"]
+    assert df["_source_row"].tolist() == [2, 3, 4, 5]
+    assert encoding == "utf-8, some lines cp1252"
+    assert [str(p) for p in problems] == [
+        "WARNING: p.csv, rows 3, 5: mixed encodings: the file is UTF-8 but these lines are "
+        "not; they were read as cp1252 (Excel's Windows encoding). Check accented names on them"
+    ]
+    assert path.read_bytes() == before
+
+
 def test_excel_trailing_blank_rows_and_columns_are_dropped_with_row_numbers_kept(tmp_path):
     folder = tmp_path / "806" / "2024-25"
     path = folder / "m.csv"
