@@ -9,10 +9,12 @@ nbconvert with the ``corpar`` template (no code, no scripts from the internet,
 
 from __future__ import annotations
 
+import atexit
 import base64
 import html
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -758,43 +760,71 @@ def chromium_binary() -> str:
     return found
 
 
-def export_pdf(html_path: Path, pdf_path: Path) -> Path:
-    """Print an exported report to a tagged PDF with headless Chromium.
+_BROWSER_ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+_printer = threading.local()
 
-    Chromium tags the PDF (structure tree, reading order), keeps the title and ``lang``,
-    and renders exactly the page the accessibility checks see. Data tables behind
-    "Show the data" are opened for print, so the PDF carries them too.
+
+def _browser():
+    """The calling thread's headless Chromium, started once and kept for later prints.
+
+    Starting Chromium costs about half a second, as much as printing a report, and a worker
+    prints two or more reports per job: so each worker thread keeps one browser (Debian's
+    ``chromium``, driven by Playwright), closed when the process exits.
     """
     import os
-    import subprocess
-    import tempfile
 
-    html = html_path.read_text(encoding="utf-8").replace("<details>", "<details open>")
-    with tempfile.TemporaryDirectory(prefix="corpar-pdf-") as tmp:
-        src, out = Path(tmp) / "print.html", Path(tmp) / "out.pdf"
-        src.write_text(html, encoding="utf-8")
-        cmd = [
-            chromium_binary(),
-            "--headless",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-            f"--user-data-dir={tmp}/profile",
-            f"--print-to-pdf={out}",
-            src.as_uri(),
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.insert(2, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-        if proc.returncode != 0 or not out.exists():
-            raise RuntimeError(
-                f"chromium could not print {html_path.name} to PDF: {proc.stderr.strip()[-500:]}"
-            )
-        io.write_public_bytes(pdf_path, out.read_bytes())
+    browser = getattr(_printer, "browser", None)
+    if browser is not None and browser.is_connected():
+        return browser
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    args = list(_BROWSER_ARGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.insert(0, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    try:
+        browser = pw.chromium.launch(executable_path=chromium_binary(), args=args)
+    except Exception:
+        pw.stop()
+        raise
+    _printer.pw, _printer.browser = pw, browser
+    atexit.register(_close_browser, pw, browser)
+    return browser
+
+
+def _close_browser(pw, browser) -> None:
+    try:
+        browser.close()
+        pw.stop()
+    except Exception:  # the process is ending; nothing more to do
+        pass
+
+
+def export_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print an exported report to a tagged A4 PDF with headless Chromium.
+
+    Chromium tags the PDF (structure tree, reading order) and keeps the title and ``lang``;
+    it renders exactly the page the accessibility checks see. Data tables behind "Show the
+    data" are opened for print, so the PDF carries them too; the page size (A4) and margins
+    come from the report's CSS.
+    """
+    page = _browser().new_page()
+    try:
+        page.goto(html_path.resolve().as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        pdf = page.pdf(tagged=True, outline=True, print_background=True, prefer_css_page_size=True)
+    except Exception as exc:
+        raise RuntimeError(f"chromium could not print {html_path.name} to PDF: {exc}") from exc
+    finally:
+        page.close()
+    io.write_public_bytes(pdf_path, pdf)
     return pdf_path
 
 

@@ -56,7 +56,12 @@ def validate(spec: RunSpec):
     from pipeline import validate as checks
 
     returns = read_history(spec.raw_dir, spec.period.collection_year)
-    result = checks.validate(returns, io.read_tables(spec), io.pseudonym_key(spec))
+    result = checks.validate(
+        returns,
+        io.read_tables(spec),
+        io.pseudonym_key(spec),
+        years=checks.years_checked(spec.period),
+    )
     findings = checks.findings_json(result)
     io.write_validation(spec, findings, checks.findings_rows(result))
     report = io.read_json(io.processed_file(spec, "read_report.json"))

@@ -36,7 +36,7 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.clean import parse_dates, pseudonymise
-from pipeline.config import PROJECT_ROOT, parse_period
+from pipeline.config import PROJECT_ROOT, Period, parse_period
 from pipeline.published import neutralise
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn
 
@@ -1672,10 +1672,22 @@ def _plain(v):
     return str(v)
 
 
-# Returns checked table by table: the period's own and the one before, as the DfE validator
-# does. Older returns were checked when they were submitted; the rows the report uses from
-# them are still checked by the history suite (overlaps, episode dates) and by reading.
-YEARS_CHECKED = 2
+# Returns checked table by table: the ones the period's own figures come from. An annual
+# report counts its own year's return (the DfE validator, too, checks this year's tables and
+# uses last year's only for comparison); a quarterly report also uses the latest annual
+# return (its OC2 and OC3 rows), so both are checked. Older returns were checked by their own
+# period's run; the rows the trend uses from them are still checked by the history suite
+# (overlaps, episode dates across years) and by reading and cleaning.
+YEARS_CHECKED = 1
+
+
+def years_checked(period: Period) -> int:
+    """How many of the latest returns a period's run checks table by table (see above).
+
+    >>> years_checked(parse_period("2025-26")), years_checked(parse_period("2026-27-Q2"))
+    (1, 2)
+    """
+    return YEARS_CHECKED if period.is_annual else YEARS_CHECKED + 1
 
 
 def validate(
