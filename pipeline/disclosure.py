@@ -80,8 +80,13 @@ def publish(
     hi: int = 5,
     units: dict[str, str] | None = None,
     partitions: tuple[tuple[str, ...], ...] = (),
+    dps: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Apply the policy to a tidy indicator table; add ``display`` and ``suppressed``.
+
+    ``dps`` maps indicator ids to the decimal places they are shown with, so a mean of
+    exactly 14 reads "14.0" beside last year's "14.2"; without an entry a whole number is
+    shown with none and any other with one.
 
     ``units`` maps indicator ids to their unit: rows of ``count`` indicators (and their
     breakdowns) are suppressed on the count alone, so a zero stays 0 whatever its total;
@@ -99,6 +104,10 @@ def publish(
     ...     "value": [50, 42, 6, 2]})
     >>> publish(t, units={"n": "count"})["display"].tolist()
     ['50', '42', 'c', 'c']
+    >>> m = pd.DataFrame({"indicator": ["m"], "breakdown": [""], "numerator": [140],
+    ...     "denominator": [10], "value": [14.0]})
+    >>> publish(m, dps={"m": 1})["display"].tolist(), publish(m)["display"].tolist()
+    (['14.0'], ['14'])
     """
     out = table.copy()
     units = units or {}
@@ -124,13 +133,14 @@ def publish(
             new = secondary(list(out.loc[idx, "numerator"]), list(out.loc[idx, "suppressed"]))
             out.loc[idx, "suppressed"] = new
     out["suppressed"] = out["suppressed"].astype(bool)
+    dps = dps or {}
     out["display"] = [
         SUPPRESSED
         if s
-        else fmt_number(v, 0 if float(v).is_integer() else 1)
+        else fmt_number(v, dps.get(ind, 0 if float(v).is_integer() else 1))
         if v is not None and not (isinstance(v, float) and math.isnan(v))
         else NOT_AVAILABLE
-        for s, v in zip(out["suppressed"], out["value"], strict=True)
+        for ind, s, v in zip(out["indicator"], out["suppressed"], out["value"], strict=True)
     ]
     out.loc[out["suppressed"], ["numerator", "denominator", "value"]] = float("nan")
     return out

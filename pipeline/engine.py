@@ -37,10 +37,14 @@ get_ipython().reset(new_session=True)
 """
 
 _warm: dict[str, object] = {}  # kernel name -> running kernel manager (this process)
+_owner: list[int] = []  # the process id that started the kernels in _warm
 
 
 def _shutdown() -> None:
     from jupyter_core.utils import run_sync
+
+    if _owner and _owner[0] != os.getpid():
+        return  # inherited through fork: the parent shuts its own kernels down
 
     for name, km in list(_warm.items()):
         try:
@@ -61,6 +65,11 @@ def warm_kernel(kernel_name: str, manager_class, extra_arguments: list[str]):
     """The running kernel for ``kernel_name`` in this process, started on first use."""
     from jupyter_core.utils import run_sync
 
+    if _owner and _owner[0] != os.getpid():
+        # A process forked from one that had started kernels: they belong to the parent.
+        _warm.clear()
+        os.environ.pop("CORPAR_WARM_RUNTIME", None)
+    _owner[:] = [os.getpid()]
     km = _warm.get(kernel_name)
     if km is not None and run_sync(km.is_alive)():
         return km

@@ -88,8 +88,9 @@ def published_indicators(
         spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
     )
     units = {i.id: i.unit for i in REGISTRY.values()}
+    dps = {i.id: i.dp for i in REGISTRY.values()}
     pub = disclosure.publish(
-        current, spec.settings.suppress_min, spec.settings.suppress_max, units, PARTITIONS
+        current, spec.settings.suppress_min, spec.settings.suppress_max, units, PARTITIONS, dps
     )
     year = comparator_year(spec)
     extra: dict[str, list] = {

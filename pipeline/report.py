@@ -17,6 +17,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import util
 from pathlib import Path
 
 import pandas as pd
@@ -70,9 +71,10 @@ def load(spec: RunSpec) -> ReportData:
     pub = published_indicators(spec, current, comp)
     lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
     units = {i.id: i.unit for i in REGISTRY.values()}
+    dps = {i.id: i.dp for i in REGISTRY.values()}
     trend_pub = pd.concat(
         [
-            disclosure.publish(g, lo, hi, units, PARTITIONS).assign(period=p)
+            disclosure.publish(g, lo, hi, units, PARTITIONS, dps).assign(period=p)
             for p, g in trend.groupby("period", sort=True)
         ],
         ignore_index=True,
@@ -771,35 +773,60 @@ _BROWSER_ARGS = [
 _printer = threading.local()
 
 
+class _DisposedObjectEvents(logging.Filter):
+    """Drop Playwright's log of events for objects it has already disposed.
+
+    Chromium can send an event (e.g. a debugger's "pausedStateChanged") just after the
+    object it concerns was closed; Playwright then logs "Error occurred in event listener:
+    Cannot find object to ...". Nothing is lost (the object is gone on purpose) and the
+    print succeeds, but the line would land among a run's error messages on stderr.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (exc is not None and str(exc).startswith('Cannot find object to "'))
+
+
 def _browser():
-    """The calling thread's headless Chromium, started once and kept for later prints.
+    """The calling thread's headless Chromium page context, started once and kept.
 
     Starting Chromium costs about half a second, as much as printing a report, and a worker
     prints two or more reports per job: so each worker thread keeps one browser (Debian's
-    ``chromium``, driven by Playwright), closed when the process exits.
+    ``chromium``, driven by Playwright) with one context for its pages, closed when the
+    process exits.
     """
     import os
 
-    browser = getattr(_printer, "browser", None)
-    if browser is not None and browser.is_connected():
-        return browser
+    context = getattr(_printer, "context", None)
+    if getattr(_printer, "pid", None) != os.getpid():
+        context = None  # inherited through fork: the parent's browser, not ours to use
+    if context is not None and context.browser and context.browser.is_connected():
+        return context
     from playwright.sync_api import sync_playwright
 
+    logging.getLogger("playwright").addFilter(_DisposedObjectEvents())
     pw = sync_playwright().start()
     args = list(_BROWSER_ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.insert(0, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
     try:
         browser = pw.chromium.launch(executable_path=chromium_binary(), args=args)
+        context = browser.new_context()
     except Exception:
         pw.stop()
         raise
-    _printer.pw, _printer.browser = pw, browser
-    atexit.register(_close_browser, pw, browser)
-    return browser
+    _printer.pw, _printer.context, _printer.pid = pw, context, os.getpid()
+    atexit.register(_close_browser, pw, browser, os.getpid())
+    # multiprocessing workers skip atexit; their finalizers run at exit instead.
+    util.Finalize(None, _close_browser, args=(pw, browser, os.getpid()), exitpriority=10)
+    return context
 
 
-def _close_browser(pw, browser) -> None:
+def _close_browser(pw, browser, pid: int | None = None) -> None:
+    import os
+
+    if pid is not None and pid != os.getpid():
+        return  # inherited through fork: the parent closes its own browser
     try:
         browser.close()
         pw.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import shutil
@@ -402,6 +403,9 @@ def write_manifest(spec, job: Job, result: JobResult, fp: str = "") -> None:
     )
 
 
+_SPAWN = multiprocessing.get_context("spawn")
+
+
 def run_jobs(
     jobs: list[Job],
     workers: int | None = None,
@@ -429,7 +433,9 @@ def run_jobs(
                 results.append(run_job(j, force))
                 bar.update(1)
             return results
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Workers are spawned, not forked: a fork would inherit this process's warm kernel,
+        # browser and their threads (as after an earlier in-process run) and fail on them.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
             futures = {pool.submit(run_job, j, force): i for i, j in enumerate(jobs)}
             results: list[JobResult | None] = [None] * len(jobs)
             for fut in as_completed(futures):

@@ -27,3 +27,22 @@ def test_rating_is_never_colour_alone():
     cell = report.rating_cell("Off target")
     assert "Off target" in cell and 'aria-hidden="true"' in cell
     assert report.rating_cell(None) == ""
+
+
+def test_only_playwrights_events_for_disposed_objects_are_kept_off_stderr():
+    import logging
+    import sys
+
+    def record(message: str) -> logging.LogRecord:
+        try:
+            raise RuntimeError(message)
+        except RuntimeError:
+            info = sys.exc_info()
+        return logging.LogRecord(
+            "playwright", logging.ERROR, __file__, 1, "Error occurred in event listener", (), info
+        )
+
+    keep = report._DisposedObjectEvents().filter
+    assert not keep(record('Cannot find object to "pausedStateChanged": debugger@1'))
+    assert keep(record("Target page, context or browser has been closed"))
+    assert keep(logging.LogRecord("playwright", logging.ERROR, __file__, 1, "plain", (), None))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
 from pipeline.config import build_run_spec
 from pipeline.run import Job, fingerprint, run_jobs
-from tests.conftest import corpar, minimal_return
+from tests.conftest import ROOT, corpar, minimal_return
 
 PERIOD = "2025-26"
 
@@ -88,3 +91,35 @@ def test_jobs_fan_out_to_a_dask_cluster(demo, tmp_path, monkeypatch):
     assert ok.ok and (tmp_path / "o" / "Z01" / PERIOD / "data_quality.html").exists()
     assert os.path.exists(tmp_path / "p" / "Z01" / PERIOD / "validation.json")
     assert not missing.ok and missing.errors[0].startswith("Z98 2025-26: 10_clean failed")
+
+
+@pytest.mark.slow
+def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(demo, tmp_path):
+    """One job run in this process (its warm kernel and browser start here), then a pool.
+
+    Forked workers used to inherit the kernel manager and the browser connection, whose
+    threads do not survive a fork: their jobs failed (a benchmark run hung). In a fresh
+    interpreter with a time limit, so a hang fails the test instead of stopping the suite.
+    """
+    script = textwrap.dedent(
+        f"""
+        import json
+        from pipeline.run import Job, run_jobs
+        def job(code, n):
+            return Job(code, {PERIOD!r}, "", {str(demo["raw"])!r}, {str(demo["reference"])!r},
+                       {str(tmp_path)!r} + f"/p{{n}}", {str(tmp_path)!r} + f"/o{{n}}")
+        first = run_jobs([job("Z01", 1)])
+        pool = run_jobs([job("Z01", 2), job("Z02", 2)], workers=2)
+        print(json.dumps([r.ok for r in first + pool]))
+        """
+    )
+    env = {**os.environ, "CORPAR_PSEUDONYM_KEY": "test-key-not-secret-0123456789"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [True, True, True]
+    for code in ("Z01", "Z02"):
+        assert (tmp_path / "o2" / code / PERIOD / f"{code}_{PERIOD}_council.pdf").exists()
+    assert "Error occurred" not in proc.stderr
