@@ -834,6 +834,20 @@ def _close_browser(pw, browser, pid: int | None = None) -> None:
         pass
 
 
+def close_browser() -> None:
+    """Close the calling thread's kept browser now, if it started one.
+
+    It is closed at exit anyway; a long-lived process that is done printing frees its
+    memory early.
+    """
+    import os
+
+    context = getattr(_printer, "context", None)
+    if context is not None and getattr(_printer, "pid", None) == os.getpid():
+        _close_browser(_printer.pw, context.browser)
+    _printer.context = None
+
+
 def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     """Print an exported report to a tagged A4 PDF with headless Chromium.
 

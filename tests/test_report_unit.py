@@ -46,3 +46,27 @@ def test_only_playwrights_events_for_disposed_objects_are_kept_off_stderr():
     assert not keep(record('Cannot find object to "pausedStateChanged": debugger@1'))
     assert keep(record("Target page, context or browser has been closed"))
     assert keep(logging.LogRecord("playwright", logging.ERROR, __file__, 1, "plain", (), None))
+
+
+def test_the_kept_browser_prints_again_and_closes_on_request(tmp_path):
+    import shutil
+
+    import pytest
+    from pypdf import PdfReader
+
+    if not shutil.which("chromium"):
+        pytest.skip("needs Debian's chromium (make setup installs it)")
+    page = tmp_path / "r.html"
+    page.write_text(
+        '<!doctype html><html lang="en-GB"><head><title>T</title></head>'
+        "<body><h1>Hello</h1><details><summary>Data</summary><p>Inside</p></details></body>"
+        "</html>"
+    )
+    report.export_pdf(page, tmp_path / "a.pdf")
+    browser = report._printer.context.browser
+    report.export_pdf(page, tmp_path / "b.pdf")
+    assert report._printer.context.browser is browser  # the same browser, kept
+    text = PdfReader(tmp_path / "b.pdf").pages[0].extract_text()
+    assert "Hello" in text and "Inside" in text  # closed details are opened for print
+    report.close_browser()
+    assert report._printer.context is None and not browser.is_connected()
