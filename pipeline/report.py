@@ -770,7 +770,8 @@ _BROWSER_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-_printer = threading.local()
+_printer = threading.local()  # on the print thread: Playwright and the browser context
+_print_thread: list = []  # [(pid, executor)]: the one thread of this process that prints
 
 
 class _DisposedObjectEvents(logging.Filter):
@@ -787,19 +788,31 @@ class _DisposedObjectEvents(logging.Filter):
         return not (exc is not None and str(exc).startswith('Cannot find object to "'))
 
 
-def _browser():
-    """The calling thread's headless Chromium page context, started once and kept.
+def _printing():
+    """The print thread of the current process (Playwright objects must stay on one thread)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
 
-    Starting Chromium costs about half a second, as much as printing a report, and a worker
-    prints two or more reports per job: so each worker thread keeps one browser (Debian's
-    ``chromium``, driven by Playwright) with one context for its pages, closed when the
-    process exits.
+    if not _print_thread or _print_thread[0][0] != os.getpid():  # new, or inherited by fork
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpar-pdf")
+        _print_thread[:] = [(os.getpid(), pool)]
+        atexit.register(_at_exit, os.getpid())
+        # multiprocessing workers skip atexit; their finalizers run at exit instead.
+        util.Finalize(None, _at_exit, args=(os.getpid(),), exitpriority=10)
+    return _print_thread[0][1]
+
+
+def _browser():
+    """The print thread's headless Chromium page context, started once and kept.
+
+    Starting Chromium costs about a second, more than printing a report, and a worker
+    prints two or more reports per job: so each process keeps one browser (Debian's
+    ``chromium``, driven by Playwright) with one context for its pages, on its print thread,
+    closed when the process exits.
     """
     import os
 
     context = getattr(_printer, "context", None)
-    if getattr(_printer, "pid", None) != os.getpid():
-        context = None  # inherited through fork: the parent's browser, not ours to use
     if context is not None and context.browser and context.browser.is_connected():
         return context
     from playwright.sync_api import sync_playwright
@@ -815,37 +828,60 @@ def _browser():
     except Exception:
         pw.stop()
         raise
-    _printer.pw, _printer.context, _printer.pid = pw, context, os.getpid()
-    atexit.register(_close_browser, pw, browser, os.getpid())
-    # multiprocessing workers skip atexit; their finalizers run at exit instead.
-    util.Finalize(None, _close_browser, args=(pw, browser, os.getpid()), exitpriority=10)
+    _printer.pw, _printer.context = pw, context
     return context
 
 
-def _close_browser(pw, browser, pid: int | None = None) -> None:
+def _close_here() -> None:
+    """Close the print thread's browser (run on the print thread)."""
+    context = getattr(_printer, "context", None)
+    _printer.context = None
+    if context is None:
+        return
+    try:
+        context.browser.close()
+        _printer.pw.stop()
+    except Exception:  # closing is best effort: the browser may be gone already
+        log.debug("could not close the browser cleanly", exc_info=True)
+
+
+def _at_exit(pid: int) -> None:
     import os
 
-    if pid is not None and pid != os.getpid():
+    if pid != os.getpid() or not _print_thread or _print_thread[0][0] != pid:
         return  # inherited through fork: the parent closes its own browser
     try:
-        browser.close()
-        pw.stop()
-    except Exception:  # the process is ending; nothing more to do
+        _print_thread[0][1].submit(_close_here).result(timeout=30)
+    except Exception:  # at interpreter exit the thread may be gone; Chromium follows its driver
         pass
 
 
+def start_browser() -> None:
+    """Start this process's browser in the background, so the first PDF need not wait.
+
+    A job calls this before its stage notebooks: Chromium starts while the kernel works.
+    """
+    _printing().submit(_browser)
+
+
 def close_browser() -> None:
-    """Close the calling thread's kept browser now, if it started one.
+    """Close this process's kept browser now, if it started one.
 
     It is closed at exit anyway; a long-lived process that is done printing frees its
     memory early.
     """
-    import os
+    if _print_thread:
+        _printing().submit(_close_here).result()
 
-    context = getattr(_printer, "context", None)
-    if context is not None and getattr(_printer, "pid", None) == os.getpid():
-        _close_browser(_printer.pw, context.browser)
-    _printer.context = None
+
+def _print_page(html_path: Path) -> bytes:
+    page = _browser().new_page()
+    try:
+        page.goto(html_path.resolve().as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        return page.pdf(tagged=True, outline=True, print_background=True, prefer_css_page_size=True)
+    finally:
+        page.close()
 
 
 def export_pdf(html_path: Path, pdf_path: Path) -> Path:
@@ -856,15 +892,10 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     data" are opened for print, so the PDF carries them too; the page size (A4) and margins
     come from the report's CSS.
     """
-    page = _browser().new_page()
     try:
-        page.goto(html_path.resolve().as_uri())
-        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        pdf = page.pdf(tagged=True, outline=True, print_background=True, prefer_css_page_size=True)
+        pdf = _printing().submit(_print_page, html_path).result()
     except Exception as exc:
         raise RuntimeError(f"chromium could not print {html_path.name} to PDF: {exc}") from exc
-    finally:
-        page.close()
     io.write_public_bytes(pdf_path, pdf)
     return pdf_path
 

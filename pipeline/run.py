@@ -289,6 +289,10 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
     editions = {} if job.validate_only else editions_for(spec.period)
     stages = VALIDATE_STAGES if job.validate_only else STAGES
     steps = [(s, None) for s in stages] + [(nb, ed) for ed, (nb, _, _) in editions.items()]
+    if editions:
+        from pipeline.report import start_browser
+
+        start_browser()  # Chromium starts while the stage notebooks run in the kernel
     for name, edition in steps:
         t0 = time.perf_counter()
         try:

@@ -62,11 +62,17 @@ def test_the_kept_browser_prints_again_and_closes_on_request(tmp_path):
         "<body><h1>Hello</h1><details><summary>Data</summary><p>Inside</p></details></body>"
         "</html>"
     )
+
+    def kept():  # the print thread's context, read on that thread
+        return report._printing().submit(lambda: getattr(report._printer, "context", None)).result()
+
+    report.start_browser()  # in the background; the first print waits for it if need be
     report.export_pdf(page, tmp_path / "a.pdf")
-    browser = report._printer.context.browser
+    first = kept()
     report.export_pdf(page, tmp_path / "b.pdf")
-    assert report._printer.context.browser is browser  # the same browser, kept
+    assert first is not None and kept() is first  # the same browser and context, kept
     text = PdfReader(tmp_path / "b.pdf").pages[0].extract_text()
     assert "Hello" in text and "Inside" in text  # closed details are opened for print
     report.close_browser()
-    assert report._printer.context is None and not browser.is_connected()
+    assert kept() is None
+    assert not report._printing().submit(first.browser.is_connected).result()
