@@ -45,7 +45,6 @@ def _shutdown() -> None:
 
     if _owner and _owner[0] != os.getpid():
         return  # inherited through fork: the parent shuts its own kernels down
-
     for name, km in list(_warm.items()):
         try:
             run_sync(km.shutdown_kernel)(now=True)

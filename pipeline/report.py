@@ -772,6 +772,7 @@ _BROWSER_ARGS = [
 ]
 _printer = threading.local()  # on the print thread: Playwright and the browser context
 _print_thread: list = []  # [(pid, executor)]: the one thread of this process that prints
+PRINT_TIMEOUT = 300  # seconds: a print that hangs fails its job instead of the whole run
 
 
 class _DisposedObjectEvents(logging.Filter):
@@ -786,6 +787,9 @@ class _DisposedObjectEvents(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         return not (exc is not None and str(exc).startswith('Cannot find object to "'))
+
+
+_DISPOSED = _DisposedObjectEvents()
 
 
 def _printing():
@@ -817,7 +821,7 @@ def _browser():
         return context
     from playwright.sync_api import sync_playwright
 
-    logging.getLogger("playwright").addFilter(_DisposedObjectEvents())
+    logging.getLogger("playwright").addFilter(_DISPOSED)  # the same filter once
     pw = sync_playwright().start()
     args = list(_BROWSER_ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -893,7 +897,12 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     come from the report's CSS.
     """
     try:
-        pdf = _printing().submit(_print_page, html_path).result()
+        pdf = _printing().submit(_print_page, html_path).result(timeout=PRINT_TIMEOUT)
+    except TimeoutError as exc:
+        raise RuntimeError(
+            f"chromium did not print {html_path.name} to PDF within {PRINT_TIMEOUT} s; "
+            "run the job again, and check that chromium starts ('chromium --version')"
+        ) from exc
     except Exception as exc:
         raise RuntimeError(f"chromium could not print {html_path.name} to PDF: {exc}") from exc
     io.write_public_bytes(pdf_path, pdf)

@@ -76,3 +76,17 @@ def test_the_kept_browser_prints_again_and_closes_on_request(tmp_path):
     report.close_browser()
     assert kept() is None
     assert not report._printing().submit(first.browser.is_connected).result()
+
+
+def test_a_print_that_hangs_fails_its_job_with_a_clear_message(tmp_path, monkeypatch):
+    import time
+
+    import pytest
+
+    page = tmp_path / "r.html"
+    page.write_text('<!doctype html><html lang="en-GB"><title>T</title><p>x</p></html>')
+    monkeypatch.setattr(report, "_print_page", lambda _: time.sleep(2))  # a stuck browser
+    monkeypatch.setattr(report, "PRINT_TIMEOUT", 0.2)
+    with pytest.raises(RuntimeError, match=r"did not print r.html to PDF within 0.2 s"):
+        report.export_pdf(page, tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()
