@@ -1061,22 +1061,31 @@ def attainment_values(ctx: Context, key_stage: str, measure: str) -> pd.Series:
     of the academic year; results are matched by CHILD, or by UPN where CHILD is blank.
     Results of children outside the cohort are not used.
     """
+    a = _cohort_results(ctx).get((key_stage, measure))
+    if a is None:
+        return pd.Series(dtype=float)
+    return a["_value"].groupby(a["CHILD"]).last().dropna()
+
+
+@_cached
+def _cohort_results(ctx: Context) -> dict[tuple[str, str], pd.DataFrame]:
+    """The academic year's results of cohort pupils, by (key stage, measure), matched once.
+
+    Row by row what ``attainment_values`` describes: CHILD, or UPN where CHILD is blank;
+    only the 12-month cohort; VALUE as a number (not a number: missing).
+    """
     att = ctx.tables.get("attainment")
     if att is None or att.empty or not ctx.period.is_annual:
-        return pd.Series(dtype=float)
-    a = att.loc[
-        (att["ACADEMIC_YEAR"] == academic_year(ctx.period))
-        & (att["KEY_STAGE"] == key_stage)
-        & (att["MEASURE"] == measure)
-    ].copy()
+        return {}
+    a = att.loc[att["ACADEMIC_YEAR"] == academic_year(ctx.period)].copy()
     if "UPN" in ctx.header and "UPN" in a:
         by_upn = pd.Series(ctx.header.index, index=ctx.header["UPN"]).loc[lambda s: s.index != ""]
         by_upn = by_upn[~by_upn.index.duplicated()]
         blank = a["CHILD"].fillna("") == ""
         a.loc[blank, "CHILD"] = a.loc[blank, "UPN"].map(by_upn)
     a = a.loc[a["CHILD"].isin(_attainment_cohort(ctx))]
-    values = pd.to_numeric(a["VALUE"], errors="coerce")
-    return values.groupby(a["CHILD"]).last().dropna()
+    a["_value"] = pd.to_numeric(a["VALUE"], errors="coerce")
+    return {key: part for key, part in a.groupby(["KEY_STAGE", "MEASURE"], sort=False)}
 
 
 def _education(ind: str, key_stage: str, measure: str, unit: str):

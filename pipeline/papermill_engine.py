@@ -8,10 +8,41 @@ from __future__ import annotations
 import os
 
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine
+from papermill.engines import NBClientEngine, NotebookExecutionManager
 from papermill.utils import merge_kwargs, remove_args
 
 from pipeline.engine import RESET, log, warm_kernel
+
+
+class _SavedAtEnds(NotebookExecutionManager):
+    """Writes the executed notebook when it starts and when it ends, not around every cell.
+
+    papermill writes (and validates) the whole notebook before and after each cell, about
+    30 writes for a report notebook, so that someone can watch a long run; these notebooks
+    take seconds. The end write comes after a failure too, and a cell running longer than
+    ``autosave_cell_every`` is still saved while it runs.
+    """
+
+    _quiet = False
+
+    def save(self, **kwargs):
+        if self._quiet:
+            return
+        super().save(**kwargs)
+
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        self._quiet = True
+        try:
+            super().cell_start(cell, cell_index, **kwargs)
+        finally:
+            self._quiet = False
+
+    def cell_complete(self, cell, cell_index=None, **kwargs):
+        self._quiet = True
+        try:
+            super().cell_complete(cell, cell_index, **kwargs)
+        finally:
+            self._quiet = False
 
 
 class _ResettingClient(PapermillNotebookClient):
@@ -26,6 +57,33 @@ class _ResettingClient(PapermillNotebookClient):
 
 class WarmEngine(NBClientEngine):
     """papermill engine ``corpar-warm``: a warm, reset kernel instead of a new one."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name,
+        output_path=None,
+        progress_bar=True,
+        log_output=False,
+        autosave_cell_every=30,
+        **kwargs,
+    ):
+        """As papermill's ``Engine.execute_notebook``, with the notebook saved at its ends."""
+        nb_man = _SavedAtEnds(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(

@@ -342,6 +342,47 @@ def _source_rows(tables: dict, src: Source, year: int) -> pd.DataFrame:
     return rows
 
 
+@dataclass(frozen=True)
+class _Published:
+    """One source's figures for one year: England, each region, each authority."""
+
+    source: str
+    england: float | None
+    region_by_code: dict
+    region_by_name: dict
+    by_la: dict
+
+
+@cache
+def _published(folder: str, src: Source, year: int) -> _Published | None:
+    """The figures of ``src`` for ``year`` in the reference folder, looked up once a process.
+
+    Like ``_load``, this trusts the folder not to change under a running process; every
+    report of a national run asks for the same few hundred (indicator, year) pairs.
+    """
+    rows = _source_rows(_load(folder), src, year)
+    if rows.empty:
+        return None
+    nat = rows[rows["geographic_level"] == NATIONAL]
+    regional = rows[rows["geographic_level"] == REGIONAL]
+
+    def first(frame: pd.DataFrame, key: str) -> dict:
+        if key not in frame:
+            return {}
+        kept = frame.drop_duplicates(key, keep="first")
+        return {k: _number(v) for k, v in zip(kept[key], kept[src.value], strict=True)}
+
+    return _Published(
+        source=", ".join(sorted(set(rows["_file"]))),
+        england=_number(nat.iloc[0][src.value]) if len(nat) else None,
+        region_by_code=first(regional, "region_code"),
+        region_by_name=first(regional, "region_name"),
+        by_la=first(rows[rows["geographic_level"] == LOCAL], "old_la_code")
+        if "old_la_code" in rows
+        else None,
+    )
+
+
 def no_comparators() -> dict[str, float | None]:
     """The comparator fields with nothing in them (not published, or not applicable)."""
     return {
@@ -367,29 +408,19 @@ def comparator_values(
     src = SOURCES.get(indicator)
     if src is None:
         return out
-    rows = _source_rows(_load(str(reference_dir)), src, year)
-    if rows.empty:
+    pub = _published(str(reference_dir), src, year)
+    if pub is None:
         return out
-    out["source"] = ", ".join(sorted(set(rows["_file"])))
-    nat = rows[rows["geographic_level"] == NATIONAL]
-    if len(nat):
-        out["england"] = _number(nat.iloc[0][src.value])
-    regional = rows[rows["geographic_level"] == REGIONAL]
-    if comp.region_code and "region_code" in rows:
-        regional = regional[regional["region_code"] == comp.region_code]
-    elif comp.region_name and "region_name" in rows:
-        regional = regional[regional["region_name"] == comp.region_name]
-    else:
-        regional = regional.iloc[0:0]
-    if len(regional):
-        out["region"] = _number(regional.iloc[0][src.value])
-    if "old_la_code" not in rows:
+    out["source"] = pub.source
+    out["england"] = pub.england
+    if comp.region_code and pub.region_by_code:
+        out["region"] = pub.region_by_code.get(comp.region_code)
+    elif comp.region_name and pub.region_by_name:
+        out["region"] = pub.region_by_name.get(comp.region_name)
+    if pub.by_la is None:
         return out
-    la = rows[rows["geographic_level"] == LOCAL].drop_duplicates("old_la_code", keep="first")
-    la = la.set_index("old_la_code")[src.value]
-    if comp.la_code in la.index:
-        out["la_published"] = _number(la[comp.la_code])
-    vals = [v for n in comp.neighbours if n in la.index and (v := _number(la[n])) is not None]
+    out["la_published"] = pub.by_la.get(comp.la_code)
+    vals = [v for n in comp.neighbours if (v := pub.by_la.get(n)) is not None]
     if vals:
         out["stat_neighbours"] = sum(vals) / len(vals)
         out["sn_count"] = len(vals)

@@ -17,6 +17,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from multiprocessing import util
 from pathlib import Path
 
@@ -94,11 +95,32 @@ def load(spec: RunSpec) -> ReportData:
     )
 
 
+# Row positions of a report's (read-only) published frames, by (indicator, breakdown) and
+# by (indicator, breakdown, period): a report looks up a few hundred rows, and masking the
+# whole frame for each was a third of building a report. Keyed by the frame's identity; the
+# frame is held, so its id cannot be reused while it is here.
+_POSITIONS: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _positions(df: pd.DataFrame) -> dict:
+    hit = _POSITIONS.get(id(df))
+    if hit is not None and hit[0] is df:
+        return hit[1]
+    pos: dict = {}
+    periods = df["period"] if "period" in df else [None] * len(df)
+    for i, key in enumerate(zip(df["indicator"], df["breakdown"], periods, strict=True)):
+        pos.setdefault(key[:2], i)
+        pos.setdefault(key, i)
+    if len(_POSITIONS) >= 8:
+        _POSITIONS.clear()
+    _POSITIONS[id(df)] = (df, pos)
+    return pos
+
+
 def _get(df: pd.DataFrame, ind: str, breakdown: str = "", period: str | None = None):
-    m = (df["indicator"] == ind) & (df["breakdown"] == breakdown)
-    if period is not None:
-        m &= df["period"] == period
-    return df.loc[m].iloc[0] if m.any() else None
+    """The first row for the indicator and breakdown (in ``period`` if given), or None."""
+    i = _positions(df).get((ind, breakdown) if period is None else (ind, breakdown, period))
+    return None if i is None else df.iloc[i]
 
 
 def _val(r) -> float | None:
@@ -570,14 +592,15 @@ def _toc(body: str) -> str:
     return f'<nav aria-label="Contents"><h2 class="toc">Contents</h2><ol>{links}</ol></nav>'
 
 
-def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
-    """Export an executed report notebook as one offline, accessible HTML file."""
-    import nbformat
+@cache
+def _html_exporter():
+    """The report's nbconvert exporter, made once a process (it compiles its templates once).
+
+    Used under ``_EXPORTING``: one export at a time per process.
+    """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(notebook, as_version=4)
-    nb.metadata["title"] = title_text
     exporter = HTMLExporter(template_name="corpar", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -585,9 +608,22 @@ def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
     exporter.language_code = "en-GB"
     tags = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
     exporter.register_preprocessor(tags, enabled=True)
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"corpar_css": (TEMPLATES / "corpar" / "report.css").read_text()}
-    )
+    return exporter
+
+
+_EXPORTING = threading.Lock()
+
+
+def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
+    """Export an executed report notebook as one offline, accessible HTML file."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title_text
+    with _EXPORTING:
+        body, _ = _html_exporter().from_notebook_node(
+            nb, resources={"corpar_css": (TEMPLATES / "corpar" / "report.css").read_text()}
+        )
     body = body.replace(TOC_MARKER, _toc(body), 1)
     io.write_public_bytes(out_path, body.encode("utf-8"))
     return out_path

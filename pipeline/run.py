@@ -285,45 +285,82 @@ def _publish(staged: Path, final: Path, result: JobResult, complete: bool) -> No
 
 
 def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
+    """Run the stage notebooks, then each edition; export an edition while the next runs.
+
+    An edition's HTML and PDF export (nbconvert here, Chromium beside) overlaps the next
+    edition's notebook (in the kernel), so a single job uses both cores. Every export has
+    finished or failed before this returns: the staging folder is removed after it.
+    """
     nb_dir = io.notebooks_dir(spec)
     editions = {} if job.validate_only else editions_for(spec.period)
     stages = VALIDATE_STAGES if job.validate_only else STAGES
     steps = [(s, None) for s in stages] + [(nb, ed) for ed, (nb, _, _) in editions.items()]
+    exports = None
     if editions:
+        from concurrent.futures import ThreadPoolExecutor
+
         from pipeline.report import start_browser
 
         start_browser()  # Chromium starts while the stage notebooks run in the kernel
-    for name, edition in steps:
-        t0 = time.perf_counter()
-        try:
-            executed = nb_dir / f"{name}.ipynb"
-            execute_notebook(
-                name,
-                executed,
-                job.parameters(),
-                spec.settings.kernel_name,
-                spec.settings.kernel_engine,
-            )
+        exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpar-export")
+    pending = []
+    first_edition = None
+    try:
+        for name, edition in steps:
+            t0 = time.perf_counter()
+            try:
+                executed = nb_dir / f"{name}.ipynb"
+                execute_notebook(
+                    name,
+                    executed,
+                    job.parameters(),
+                    spec.settings.kernel_name,
+                    spec.settings.kernel_engine,
+                )
+            except Exception as exc:  # one job's failure must never stop the others
+                _failed(job, result, name, exc)
+                break
+            finally:
+                result.timings[name] = round(time.perf_counter() - t0, 2)
             if edition:
-                title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
-                out = io.output_file(spec, io.report_name(spec, edition, "html"))
-                from pipeline.report import export_html, export_pdf
-
-                export_html(executed, out, title)
-                pdf = export_pdf(out, out.with_suffix(".pdf"))
-                result.outputs += [str(out), str(pdf)]
-        except Exception as exc:  # one job's failure must never stop the others
-            result.ok = False
-            result.errors = _failure_lines(job, name, exc)
-            log.debug("job %s %s failed at %s", job.la_code, job.period, name, exc_info=True)
-            break
-        finally:
-            result.timings[name] = round(time.perf_counter() - t0, 2)
+                first_edition = first_edition or t0
+                pending.append((name, exports.submit(_export_edition, spec, edition, executed)))
+    finally:
+        for name, done in pending:
+            try:
+                outputs = done.result()
+            except Exception as exc:
+                if result.ok:
+                    _failed(job, result, f"{name} export", exc)
+                continue
+            result.outputs += outputs
+        if exports is not None:
+            exports.shutdown()
+    if first_edition is not None and result.ok:
+        # Every edition's notebook, HTML and PDF, from the first notebook's start.
+        result.timings["editions"] = round(time.perf_counter() - first_edition, 2)
     if result.ok and job.validate_only:
         result.outputs.append(str(io.output_file(spec, "data_quality.html")))
     elif result.ok:
         write_manifest(spec, job, result, fp)
         result.outputs.append(str(io.output_file(spec, "run.json")))
+
+
+def _failed(job: Job, result: JobResult, step: str, exc: BaseException) -> None:
+    result.ok = False
+    result.errors = _failure_lines(job, step, exc)
+    log.debug("job %s %s failed at %s", job.la_code, job.period, step, exc_info=True)
+
+
+def _export_edition(spec, edition: str, executed: Path) -> list[str]:
+    """An executed edition's HTML and PDF in the job's output folder."""
+    from pipeline.report import export_html, export_pdf
+
+    title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
+    out = io.output_file(spec, io.report_name(spec, edition, "html"))
+    export_html(executed, out, title)
+    pdf = export_pdf(out, out.with_suffix(".pdf"))
+    return [str(out), str(pdf)]
 
 
 def _git_commit() -> str | None:

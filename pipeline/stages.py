@@ -55,16 +55,18 @@ def validate(spec: RunSpec):
     """
     from pipeline import validate as checks
 
-    returns = read_history(spec.raw_dir, spec.period.collection_year)
+    years = checks.years_checked(spec.period)
+    report = io.read_json(io.processed_file(spec, "read_report.json"))
+    read = report.get("years_read") or [None]
     result = checks.validate(
-        returns,
+        read_history(spec.raw_dir, spec.period.collection_year, latest=years),
         io.read_tables(spec),
         io.pseudonym_key(spec),
-        years=checks.years_checked(spec.period),
+        years=years,
+        first_year=read[0],
     )
     findings = checks.findings_json(result)
     io.write_validation(spec, findings, checks.findings_rows(result))
-    report = io.read_json(io.processed_file(spec, "read_report.json"))
     io.write_public_bytes(
         io.output_file(spec, "data_quality.html"),
         data_quality_html(spec, report, report.get("years_read", []), findings).encode("utf-8"),
@@ -107,10 +109,15 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     tables = io.read_tables(spec)
     pop = population(spec)
     years = io.read_json(io.processed_file(spec, "read_report.json")).get("years_read", [])
-    current = compute_all(tables, spec.period, pop)
     trend = compute_trend(
         tables, spec.period, spec.settings.trend_years, pop, earliest=years[0] if years else None
     )
+    # The trend's own rows for the period are the period's figures: computed once.
+    mine = trend["period"] == spec.period.label
+    if mine.any():
+        current = trend.loc[mine].drop(columns="period").reset_index(drop=True)
+    else:
+        current = compute_all(tables, spec.period, pop)
     io.write_indicators(spec, current, trend)
     write_published(spec, published_indicators(spec, current))
     gaps = attainment_gaps(tables, spec.period, spec.paths.reference, spec.la_code)
