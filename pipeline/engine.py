@@ -17,8 +17,11 @@ outputs are the same as with a cold kernel.
 The engine class lives in ``pipeline/papermill_engine.py``, imported only by papermill
 (importing ``papermill.engines`` loads every registered engine, so this module must not).
 
-A kernel that has died is replaced. The kernel is shut down when its process exits
-(``multiprocessing`` workers included).
+One kernel client per warm kernel serves every notebook (``warm_client``): a new client per
+notebook waited 0.2 s each time for the kernel's output channel to fall quiet.
+
+A kernel that has died is replaced, with a new client. The kernel is shut down when its
+process exits (``multiprocessing`` workers included).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def _shutdown() -> None:
     if _owner and _owner[0] != os.getpid():
         return  # inherited through fork: the parent shuts its own kernels down
     for name, km in list(_warm.items()):
+        _close_client(km)
         try:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - best effort at exit
@@ -77,9 +81,49 @@ def warm_kernel(kernel_name: str, manager_class, extra_arguments: list[str]):
     km = _warm.get(kernel_name)
     if km is not None and run_sync(km.is_alive)():
         return km
+    if km is not None:
+        _close_client(km)  # the kernel died: its replacement gets its own client
     runtime = os.environ.setdefault("CORPAR_WARM_RUNTIME", tempfile.mkdtemp(prefix="corpar-warm-"))
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime
     km = manager_class(kernel_name=kernel_name)
     run_sync(km.start_kernel)(extra_arguments=extra_arguments)
     _warm[kernel_name] = km
     return km
+
+
+def warm_client(km, timeout: float):
+    """The warm kernel's client, connected and waited for once per kernel and thread.
+
+    A new client per notebook costs 0.2 s of waiting each time (jupyter_client's
+    ``wait_for_ready`` drains IOPub until it has been quiet for 0.2 s). nbclient reads only
+    the messages that answer its own requests, so one client serves every notebook. Its
+    sockets belong to the event loop of the thread that made them: another thread (a Dask
+    worker's task thread that was replaced) gets a new client.
+    """
+    import threading
+
+    from jupyter_core.utils import run_sync
+
+    kc, thread = getattr(km, "_corpar_client", (None, None))
+    if kc is not None and thread == threading.get_ident():
+        return kc
+    _close_client(km)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=timeout)
+    except Exception:
+        kc.stop_channels()
+        raise
+    km._corpar_client = (kc, threading.get_ident())
+    return kc
+
+
+def _close_client(km) -> None:
+    kc, _ = getattr(km, "_corpar_client", (None, None))
+    if kc is not None:
+        km._corpar_client = (None, None)
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001 - a dead kernel's sockets may already be gone
+            log.debug("could not stop a warm kernel client", exc_info=True)

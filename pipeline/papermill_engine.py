@@ -11,7 +11,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager
 from papermill.utils import merge_kwargs, remove_args
 
-from pipeline.engine import RESET, log, warm_kernel
+from pipeline.engine import RESET, log, warm_client, warm_kernel
 
 
 class _SavedAtEnds(NotebookExecutionManager):
@@ -117,8 +117,7 @@ class WarmEngine(NBClientEngine):
                 stderr_file=stderr_file,
             ),
         )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
+        # The kernel's lasting client (nbclient makes none when one is set): see warm_client.
+        client.kc = warm_client(km, start_timeout)
+        client.kc.allow_stdin = False
+        return client.execute()
