@@ -123,3 +123,27 @@ def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(d
     for code in ("Z01", "Z02"):
         assert (tmp_path / "o2" / code / PERIOD / f"{code}_{PERIOD}_council.pdf").exists()
     assert "Error occurred" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_failed_export_fails_its_job_and_publishes_no_half_report(demo, tmp_path, monkeypatch):
+    """Exports run beside the next notebook: a failure there still fails the job, names the
+    edition, and leaves only the data-quality page where the reports would go."""
+    from pipeline import report
+    from pipeline.run import run_job
+
+    def broken_printer(html_path, pdf_path):
+        raise RuntimeError("the printer is on fire")
+
+    monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
+    monkeypatch.setattr(report, "export_pdf", broken_printer)
+    out = tmp_path / "o"
+    job = Job("Z01", PERIOD, "", str(demo["raw"]), str(demo["reference"]), str(tmp_path / "p"),
+              str(out))  # fmt: skip
+    result = run_job(job, force=True)
+    assert not result.ok
+    assert result.errors == [
+        "Z01 2025-26: council_report export failed: RuntimeError: the printer is on fire"
+    ]
+    assert sorted(p.name for p in (out / "Z01" / PERIOD).iterdir()) == ["data_quality.html"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind

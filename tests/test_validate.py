@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import asdict
 from datetime import date
 
 import pandas as pd
@@ -963,6 +964,35 @@ def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
     assert counts["Episodes.columns"] == 0
     # Overlapping episodes are in the fake data: the run would stop, naming them.
     assert [f.check for f in result.critical] == ["history.Episodes.no_overlap"]
+
+
+@pytest.mark.shared
+def test_two_passes_find_what_one_complete_pass_finds(shared, tmp_path, monkeypatch):
+    """The fast path (every check pass/fail only, then the failed ones again for their rows)
+    against Great Expectations' own single COMPLETE run, on data where dozens of checks fail."""
+    folder = tmp_path / "999" / "2017-18"
+    shutil.copytree(shared / "fixtures" / "ssda903_validator_fake", folder)
+    (folder / "placed_for_adoption_errors.csv").unlink()
+    returns = read_history(tmp_path / "999", "2017-18")
+    history = build_history(returns, KEY)
+    fast = validate.validate(returns, history.tables, KEY)
+
+    def one_complete_pass(definition, frame):
+        return definition.run(
+            batch_parameters={"dataframe": frame.reset_index(drop=True)},
+            result_format={
+                "result_format": "COMPLETE",
+                "return_unexpected_index_query": False,
+                "unexpected_index_column_names": [
+                    c for c in (SOURCE_FILE, SOURCE_ROW, "CHILD") if c in frame.columns
+                ],
+            },
+        ).results
+
+    monkeypatch.setattr(validate, "_results", one_complete_pass)
+    complete = validate.validate(returns, history.tables, KEY)
+    assert sum(f.failing > 0 for f in fast.findings) > 20  # the second pass had work to do
+    assert [asdict(f) for f in fast.findings] == [asdict(f) for f in complete.findings]
 
 
 def test_no_oc2_row_is_due_in_a_year_still_running(tmp_path):
