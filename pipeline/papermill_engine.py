@@ -6,6 +6,7 @@ Only papermill imports this module, through its ``papermill.engine`` entry point
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager
@@ -25,24 +26,25 @@ class _SavedAtEnds(NotebookExecutionManager):
 
     _quiet = False
 
+    @contextmanager
+    def _unsaved(self):
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
     def save(self, **kwargs):
-        if self._quiet:
-            return
-        super().save(**kwargs)
+        if not self._quiet:
+            super().save(**kwargs)
 
     def cell_start(self, cell, cell_index=None, **kwargs):
-        self._quiet = True
-        try:
+        with self._unsaved():
             super().cell_start(cell, cell_index, **kwargs)
-        finally:
-            self._quiet = False
 
     def cell_complete(self, cell, cell_index=None, **kwargs):
-        self._quiet = True
-        try:
+        with self._unsaved():
             super().cell_complete(cell, cell_index, **kwargs)
-        finally:
-            self._quiet = False
 
 
 class _ResettingClient(PapermillNotebookClient):

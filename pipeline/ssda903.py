@@ -426,10 +426,10 @@ def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> lis
         )
     wanted = years[-latest:] if latest else years
     returns = [read_year(la_raw_dir / y, y, la_raw_dir.parent) for y in wanted]
-    latest = returns[-1]
+    newest = returns[-1]
     for name, table in schema.ALL_TABLES.items():
-        if table.required and name not in latest.tables:
-            latest.problems.append(
+        if table.required and name not in newest.tables:
+            newest.problems.append(
                 Problem(
                     "error",
                     f"{la_raw_dir.name}/{up_to}",

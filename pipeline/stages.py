@@ -57,13 +57,13 @@ def validate(spec: RunSpec):
 
     years = checks.years_checked(spec.period)
     report = io.read_json(io.processed_file(spec, "read_report.json"))
-    read = report.get("years_read") or [None]
+    first_year = (report.get("years_read") or [None])[0]  # the stitched tables' first year
     result = checks.validate(
         read_history(spec.raw_dir, spec.period.collection_year, latest=years),
         io.read_tables(spec),
         io.pseudonym_key(spec),
         years=years,
-        first_year=read[0],
+        first_year=first_year,
     )
     findings = checks.findings_json(result)
     io.write_validation(spec, findings, checks.findings_rows(result))

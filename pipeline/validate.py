@@ -1631,6 +1631,17 @@ def run_suite(table: str, year: str, frame: pd.DataFrame, root: Path = EXPECTATI
     return findings
 
 
+def complete_format(frame: pd.DataFrame) -> dict:
+    """Great Expectations' ``COMPLETE`` result format, naming rows by file, row and child."""
+    return {
+        "result_format": "COMPLETE",
+        "return_unexpected_index_query": False,
+        "unexpected_index_column_names": [
+            c for c in (SOURCE_FILE, SOURCE_ROW, "CHILD") if c in frame.columns
+        ],
+    }
+
+
 def _results(definition, frame: pd.DataFrame) -> list:
     """Every expectation's result, in suite order, with failing rows for those that failed.
 
@@ -1659,13 +1670,7 @@ def _results(definition, frame: pd.DataFrame) -> list:
             name=f"{suite.name} (rows)",
             expectations=[copy(e) for e in suite.expectations if e.meta["check"] in again],
         ),
-        result_format={
-            "result_format": "COMPLETE",
-            "return_unexpected_index_query": False,
-            "unexpected_index_column_names": [
-                c for c in (SOURCE_FILE, SOURCE_ROW, "CHILD") if c in frame.columns
-            ],
-        },
+        result_format=complete_format(frame),
     ).results
     rows = {r.expectation_config.meta["check"]: r for r in full}
     if set(rows) != again:

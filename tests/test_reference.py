@@ -8,7 +8,8 @@ import pandas as pd
 
 from pipeline.config import parse_period
 from pipeline.indicators import compute_all
-from pipeline.reference import comparator_values, load_comparators
+from pipeline.reference import Comparators, comparator_values, load_comparators
+from tests.conftest import write_csv
 
 
 def test_england_region_and_published_la_figures(shared):
@@ -104,3 +105,46 @@ def test_england_age_profile_is_the_latest_published(shared):
     # national_cla_on_31_march_by_characteristics.csv runs to 2023
     assert year == 2023
     assert profile == {"Under 1": 5, "1 to 4": 13, "5 to 9": 18, "10 to 15": 38, "16 and over": 26}
+
+
+def test_region_and_neighbours_from_a_hand_made_table(tmp_path):
+    """Worked by hand: England 10; North East (E12000001) 11, North West (E12000002) 13;
+    Y01 published twice (the first row counts: 9), Y02 suppressed ('c'), Y03 absent."""
+    geo = ["time_period", "geographic_level", "region_code", "region_name", "old_la_code"]
+    cols = geo + ["cla_group", "placement_stability", "children_percent"]
+    stab = ["CLA on 31 March", "With 3 or more placements during the year"]
+    write_csv(
+        tmp_path / "ref" / "stability.csv",
+        cols,
+        [
+            ["2025", "National", "", "", ""] + stab + ["10"],
+            ["2025", "Regional", "E12000001", "North East", ""] + stab + ["11"],
+            ["2025", "Regional", "E12000002", "North West", ""] + stab + ["13"],
+            ["2025", "Local authority", "E12000001", "North East", "Y01"] + stab + ["9"],
+            ["2025", "Local authority", "E12000001", "North East", "Y01"] + stab + ["99"],
+            ["2025", "Local authority", "E12000001", "North East", "Y02"] + stab + ["c"],
+            ["2024", "National", "", "", ""] + stab + ["12"],
+        ],
+    )
+    ref = tmp_path / "ref"
+
+    def values(**kw):
+        comp = Comparators("Y02", neighbours=["Y01", "Y02", "Y03"], **kw)
+        return comparator_values(ref, comp, "placements_3plus_pct", 2025)
+
+    by_code = values(region_code="E12000002", region_name="North East")
+    assert (by_code["england"], by_code["region"]) == (10, 13)  # the code wins over the name
+    assert (by_code["stat_neighbours"], by_code["sn_count"], by_code["la_published"]) == (
+        9,
+        1,
+        None,
+    )
+    assert values(region_name="North East")["region"] == 11  # no code: by name
+    assert values(region_code="E12000009", region_name="North East")["region"] is None
+    assert values()["region"] is None
+    assert values()["source"] == "stability.csv"
+    earlier = comparator_values(ref, Comparators("Y01"), "placements_3plus_pct", 2024)
+    assert (earlier["england"], earlier["la_published"]) == (12, None)
+    assert comparator_values(ref, Comparators("Y01"), "placements_3plus_pct", 2023) == (
+        comparator_values(tmp_path / "none", Comparators("Y01"), "placements_3plus_pct", 2023)
+    )

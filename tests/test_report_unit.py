@@ -90,3 +90,26 @@ def test_a_print_that_hangs_fails_its_job_with_a_clear_message(tmp_path, monkeyp
     with pytest.raises(RuntimeError, match=r"did not print r.html to PDF within 0.2 s"):
         report.export_pdf(page, tmp_path / "r.pdf")
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_row_lookup_takes_the_first_matching_row_of_the_frame_it_is_given():
+    import pandas as pd
+
+    trend = pd.DataFrame(
+        {
+            "period": ["2023-24", "2024-25", "2024-25", "2024-25"],
+            "indicator": ["cla_at_end", "cla_at_end", "cla_at_end", "cla_at_end"],
+            "breakdown": ["", "", "", "Age: 1 to 4"],
+            "value": [90.0, 100.0, 999.0, 7.0],
+        }
+    )
+    assert report._get(trend, "cla_at_end")["value"] == 90  # any period: the first row
+    assert report._get(trend, "cla_at_end", period="2024-25")["value"] == 100  # not 999
+    assert report._get(trend, "cla_at_end", "Age: 1 to 4", "2024-25")["value"] == 7
+    assert report._get(trend, "cla_at_end", period="2025-26") is None
+    assert report._get(trend, "cla_ceased") is None
+    # Another frame, even one with the same rows, is looked up in itself.
+    other = trend.iloc[::-1].reset_index(drop=True)
+    assert report._get(other, "cla_at_end", period="2024-25")["value"] == 999
+    current = trend.drop(columns="period").iloc[1:]  # a period's own rows: no period column
+    assert report._get(current, "cla_at_end")["value"] == 100

@@ -939,13 +939,18 @@ def rows(path):
         return list(csv.DictReader(f))
 
 
-@pytest.mark.shared
-def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
+def fake_return(shared, tmp_path):
+    """The DfE validator's fake data as a 2017-18 return (its error list file left out)."""
     folder = tmp_path / "999" / "2017-18"
     shutil.copytree(shared / "fixtures" / "ssda903_validator_fake", folder)
     (folder / "placed_for_adoption_errors.csv").unlink()
     returns = read_history(tmp_path / "999", "2017-18")
-    history = build_history(returns, KEY)
+    return folder, returns, build_history(returns, KEY)
+
+
+@pytest.mark.shared
+def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
+    folder, returns, history = fake_return(shared, tmp_path)
     result = validate.validate(returns, history.tables, KEY)
     counts = {f.check: f.failing for f in result.findings}
     assert result.summary()["checks_run"] == len(result.findings) > 100
@@ -970,23 +975,13 @@ def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
 def test_two_passes_find_what_one_complete_pass_finds(shared, tmp_path, monkeypatch):
     """The fast path (every check pass/fail only, then the failed ones again for their rows)
     against Great Expectations' own single COMPLETE run, on data where dozens of checks fail."""
-    folder = tmp_path / "999" / "2017-18"
-    shutil.copytree(shared / "fixtures" / "ssda903_validator_fake", folder)
-    (folder / "placed_for_adoption_errors.csv").unlink()
-    returns = read_history(tmp_path / "999", "2017-18")
-    history = build_history(returns, KEY)
+    _, returns, history = fake_return(shared, tmp_path)
     fast = validate.validate(returns, history.tables, KEY)
 
     def one_complete_pass(definition, frame):
         return definition.run(
             batch_parameters={"dataframe": frame.reset_index(drop=True)},
-            result_format={
-                "result_format": "COMPLETE",
-                "return_unexpected_index_query": False,
-                "unexpected_index_column_names": [
-                    c for c in (SOURCE_FILE, SOURCE_ROW, "CHILD") if c in frame.columns
-                ],
-            },
+            result_format=validate.complete_format(frame),
         ).results
 
     monkeypatch.setattr(validate, "_results", one_complete_pass)
