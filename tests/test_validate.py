@@ -972,22 +972,51 @@ def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
 
 
 @pytest.mark.shared
-def test_two_passes_find_what_one_complete_pass_finds(shared, tmp_path, monkeypatch):
-    """The fast path (every check pass/fail only, then the failed ones again for their rows)
-    against Great Expectations' own single COMPLETE run, on data where dozens of checks fail."""
+def test_fast_path_finds_what_great_expectations_own_engine_finds(shared, tmp_path, monkeypatch):
+    """The fast path (every check pass/fail only, then the failed ones again for their rows,
+    each row condition filtered once per batch) against Great Expectations' stock pandas
+    engine in a single COMPLETE run, on data where dozens of checks fail."""
+    from copy import copy
+
+    from great_expectations.core import ExpectationSuite
+
     _, returns, history = fake_return(shared, tmp_path)
+    engine = validate._gx()[2].data_asset.datasource.execution_engine_override
+    before = engine.filters_run
     fast = validate.validate(returns, history.tables, KEY)
+    filters = engine.filters_run - before
+
+    stock = validate._gx()[0].get_context(mode="ephemeral").data_sources.add_pandas("stock")
+    stock_batch = stock.add_dataframe_asset("t").add_batch_definition_whole_dataframe("w")
+    suites = []
 
     def one_complete_pass(definition, frame):
-        return definition.run(
-            batch_parameters={"dataframe": frame.reset_index(drop=True)},
-            result_format=validate.complete_format(frame),
-        ).results
+        batch = stock_batch.get_batch(batch_parameters={"dataframe": frame.reset_index(drop=True)})
+        assert type(batch.data.execution_engine).__name__ == "PandasExecutionEngine"
+        suites.append(definition.suite)
+        suite = ExpectationSuite(
+            name=definition.suite.name,
+            expectations=[copy(e) for e in definition.suite.expectations],
+        )
+        return batch.validate(suite, result_format=validate.complete_format(frame)).results
 
     monkeypatch.setattr(validate, "_results", one_complete_pass)
     complete = validate.validate(returns, history.tables, KEY)
     assert sum(f.failing > 0 for f in fast.findings) > 20  # the second pass had work to do
     assert [asdict(f) for f in fast.findings] == [asdict(f) for f in complete.findings]
+    # Each suite's distinct row conditions, filtered once in each of the two passes at most
+    # (Great Expectations' own engine filters three to twelve times per condition).
+    distinct = sum(
+        len(
+            {
+                json.dumps(c, default=str)
+                for e in s.expectations
+                if (c := getattr(e, "row_condition", None))
+            }
+        )
+        for s in suites
+    )
+    assert 0 < filters <= 2 * distinct
 
 
 def test_no_oc2_row_is_due_in_a_year_still_running(tmp_path):
