@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from pipeline import io
@@ -141,8 +142,13 @@ def execute_notebook(
                     kernel_name=kernel_name,
                     progress_bar=False,
                     cwd=str(NOTEBOOKS),
-                    # ipykernel 7 warns about TCP on every start: quiet it.
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    # ipykernel 7 warns about TCP on every start: quiet it. No input
+                    # history: each kernel (and each warm reset) would otherwise write
+                    # every cell to one shared SQLite file, ~/.ipython's history.sqlite.
+                    extra_arguments=[
+                        "--IPKernelApp.log_level=ERROR",
+                        "--HistoryManager.enabled=False",
+                    ],
                     kernel_manager_class=_quiet_kernel_manager(
                         out_path.with_suffix(".log")
                         if engine == "nbclient"
@@ -363,6 +369,9 @@ def _export_edition(spec, edition: str, executed: Path) -> list[str]:
     return [str(out), str(pdf)]
 
 
+# The code's commit and package versions are read once per process: what a process runs
+# is what it imported at its start, whatever is installed or checked out later.
+@cache
 def _git_commit() -> str | None:
     import subprocess
 
@@ -378,6 +387,7 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+@cache
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -434,7 +444,7 @@ def write_manifest(spec, job: Job, result: JobResult, fp: str = "") -> None:
             "suppress_max": spec.settings.suppress_max,
             "trend_years": spec.settings.trend_years,
         },
-        "versions": _versions(),
+        "versions": dict(_versions()),
         "git_commit": _git_commit(),
         "fingerprint": fp,
         "timings_seconds": result.timings,
