@@ -342,6 +342,9 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
             result.outputs += outputs
         if exports is not None:
             exports.shutdown()
+            from pipeline.report import release_print_page
+
+            release_print_page()  # the job's page, not held while the next job's stages run
     if first_edition is not None and result.ok:
         # Every edition's notebook, HTML and PDF, from the first notebook's start.
         result.timings["editions"] = round(time.perf_counter() - first_edition, 2)

@@ -78,6 +78,49 @@ def test_the_kept_browser_prints_again_and_closes_on_request(tmp_path):
     assert not report._printing().submit(first.browser.is_connected).result()
 
 
+def test_the_print_page_is_kept_until_released_and_replaced_after_a_failure(tmp_path):
+    import shutil
+
+    import pytest
+    from pypdf import PdfReader
+
+    if not shutil.which("chromium"):
+        pytest.skip("needs Debian's chromium (make setup installs it)")
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    a.write_text(
+        '<!doctype html><html lang="en-GB"><title>A</title><p id="x">First</p>'
+        "<script>document.title = 'changed'; window.leftover = 1;</script></html>"
+    )
+    b.write_text(
+        '<!doctype html><html lang="en-GB"><title>B</title><p>Second</p>'
+        "<script>document.body.append(String(window.leftover))</script></html>"
+    )
+
+    def page():  # the print thread's kept page, read on that thread
+        return report._printing().submit(lambda: getattr(report._printer, "page", None)).result()
+
+    report.export_pdf(a, tmp_path / "a.pdf")
+    first = page()
+    report.export_pdf(b, tmp_path / "b.pdf")
+    assert first is not None and page() is first  # one page for both prints
+    text = PdfReader(tmp_path / "b.pdf").pages[0].extract_text()
+    # A new document: nothing of the first report (its text, its script's state) remains.
+    assert "Second" in text and "First" not in text and "undefined" in text
+    assert PdfReader(tmp_path / "b.pdf").metadata.title == "B"
+
+    with pytest.raises(RuntimeError, match="could not print missing.html"):
+        report.export_pdf(tmp_path / "missing.html", tmp_path / "m.pdf")
+    assert page() is None and report._printing().submit(first.is_closed).result()
+    report.export_pdf(a, tmp_path / "again.pdf")  # a new page after the failure
+    again = page()
+    assert again is not None and again is not first
+    assert "First" in PdfReader(tmp_path / "again.pdf").pages[0].extract_text()
+
+    report.release_print_page()
+    assert page() is None and report._printing().submit(again.is_closed).result()
+    report.close_browser()
+
+
 def test_a_print_that_hangs_fails_its_job_with_a_clear_message(tmp_path, monkeypatch):
     import time
 
