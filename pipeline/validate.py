@@ -1548,9 +1548,9 @@ def _filter_caching_engine():
     quarter of a suite's time. This engine keeps each condition's filtered rows for the batch
     it is working on, and starts again when the batch changes. The filtered frames are only
     read by the metrics our checks use (tests/test_validate.py compares the findings with
-    Great Expectations' own engine on the validator's dirty data). ``_apply_row_condition_
-    filter`` is a private method of the pinned ``great_expectations==1.24.*``; the same test
-    fails if it stops being called.
+    Great Expectations' own engine on the validator's dirty data). The method overridden is
+    private to the pinned ``great_expectations==1.24.*``; the same test fails if it stops
+    being called.
     """
     from great_expectations.execution_engine import PandasExecutionEngine
 
