@@ -21,7 +21,7 @@ from pipeline.indicators import compute_all, compute_trend
 from pipeline.published import published_indicators, write_published
 from pipeline.reference import load_comparators
 from pipeline.report import Block, data_quality_html
-from pipeline.ssda903 import InputError, read_history
+from pipeline.ssda903 import InputError, collection_years, read_history
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,15 @@ def validate(spec: RunSpec):
     from pipeline import validate as checks
 
     years = checks.years_checked(spec.period)
+    returns = read_history(spec.raw_dir, spec.period.collection_year, latest=years)
     report = io.read_json(io.processed_file(spec, "read_report.json"))
-    first_year = (report.get("years_read") or [None])[0]  # the stitched tables' first year
+    # The stitched tables' first year (the history checks need it): from the read report,
+    # else the earliest year folder; never the first of ``returns``, only the latest years.
+    first_year = (
+        report.get("years_read") or collection_years(spec.raw_dir, spec.period.collection_year)
+    )[0]
     result = checks.validate(
-        read_history(spec.raw_dir, spec.period.collection_year, latest=years),
+        returns,
         io.read_tables(spec),
         io.pseudonym_key(spec),
         years=years,

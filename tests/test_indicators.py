@@ -206,6 +206,15 @@ def test_trend_covers_five_periods_from_the_same_history():
     assert at["value"].iloc[0] == 4
 
 
+def test_the_trends_own_period_rows_are_the_periods_figures():
+    """The indicator stage takes the period's figures from the trend's rows for it (computed
+    once): they must be exactly what computing the period alone gives, annual and quarterly."""
+    for period in (P, parse_period("2024-25-Q2")):
+        t = compute_trend(TABLES, period, years=3, population={2024: 3000})
+        own = t[t["period"] == period.label].drop(columns="period").reset_index(drop=True)
+        pd.testing.assert_frame_equal(own, compute_all(TABLES, period, {2024: 3000}))
+
+
 def test_every_registered_indicator_has_definition_and_polarity():
     for ind in REGISTRY.values():
         assert ind.definition and ind.title and ind.polarity in {"higher", "lower", "neither"}

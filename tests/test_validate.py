@@ -1039,3 +1039,42 @@ def test_no_oc2_row_is_due_in_a_year_still_running(tmp_path):
     result = validate.validate(returns, history.tables, KEY, years=2, today=date(2026, 11, 22))
     due = {f.year: f.failing for f in result.findings if f.check == "Header.OC2.present_for_cohort"}
     assert due == {"2025-26": 1, "2026-27": 0}
+
+
+def test_the_data_check_stage_starts_the_history_at_the_first_year_read(tmp_path, monkeypatch):
+    """The stage reads only the latest return for its table checks, but the history checks'
+    first year (a child's first episode there must start a period of care) is the earliest
+    year read: from read_report.json, or from the year folders when the report lacks it."""
+    from pipeline import io, stages, synthetic
+    from pipeline.config import build_run_spec
+
+    monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
+    la = synthetic.SyntheticAuthority("Z91", "Stage Vale", "North East", "E12000001", 30, 50.0, 91)
+    synthetic.write_authority(la, tmp_path / "raw")
+    folders = sorted(p.name for p in (tmp_path / "raw" / "Z91").iterdir() if p.is_dir())
+    spec = build_run_spec(
+        "Z91",
+        "2025-26",
+        raw_dir=tmp_path / "raw",
+        reference_dir=tmp_path / "reference",
+        processed_dir=tmp_path / "processed",
+        output_dir=tmp_path / "outputs",
+    )
+    seen = []
+    real = validate.validate
+
+    def spy(returns, *args, **kwargs):
+        seen.append(([r.year for r in returns], kwargs["first_year"]))
+        return real(returns, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "validate", spy)
+    stages.clean(spec)
+    first = min(y for y in folders if y <= "2025-26")
+    assert first < "2025-26"  # the authority has earlier returns
+    stages.validate(spec)
+    report_file = io.processed_file(spec, "read_report.json")
+    report = json.loads(report_file.read_text())
+    del report["years_read"]
+    report_file.write_text(json.dumps(report))
+    stages.validate(spec)
+    assert seen == [(["2025-26"], first), (["2025-26"], first)]
