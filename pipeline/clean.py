@@ -37,7 +37,18 @@ DATE_FORMATS = (
     ("%d-%m-%Y", "dd-mm-yyyy"),
     ("%d.%m.%Y", "dd.mm.yyyy"),
     ("%d/%m/%y", "dd/mm/yy"),
+    # Excel's own date styles ("31-Mar-25", "31 March 2025"): month names cannot be misread.
+    ("%d-%b-%y", "dd-Mon-yy"),
+    ("%d-%b-%Y", "dd-Mon-yyyy"),
+    ("%d %b %Y", "dd Mon yyyy"),
+    ("%d %B %Y", "dd Month yyyy"),
+    ("%d-%B-%Y", "dd-Month-yyyy"),
+    ("%d %b %y", "dd Mon yy"),
 )
+# A date column with more than this share of its non-blank values unreadable stops the run:
+# below it, the odd typo is reported and its rows handled as stated; above it, the column
+# was saved in a format corpar does not read, and every figure using it would be wrong.
+UNREADABLE_DATE_SHARE = 0.01
 STANDARD_DATE = "dd/mm/yyyy"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -86,6 +97,47 @@ def parse_dates(text: pd.Series) -> DateParse:
     return DateParse(out, formats, todo)
 
 
+def shape(text: str) -> str:
+    """A value's shape, with no value in it: digits as 9, letters as A.
+
+    >>> shape("31-Mar-25"), shape("2025/03/31")
+    ('99-AAA-99', '9999/99/99')
+    """
+    return "".join("9" if c.isdigit() else "A" if c.isalpha() else c for c in text)
+
+
+def _unreadable_column(
+    df: pd.DataFrame, table: str, col: str, text: pd.Series, bad: pd.Series
+) -> list[Problem]:
+    """An error for each file in which ``col`` is mostly unreadable, naming the shapes found.
+
+    The shapes (``99-AAA-99``) say what format the file holds without showing a value.
+    """
+    out = []
+    given = text.fillna("").astype(str).str.strip() != ""
+    for f, idx in df.groupby(SOURCE_FILE, sort=True).groups.items():
+        n_given = int(given.loc[idx].sum())
+        n_bad = int(bad.loc[idx].sum())
+        if not n_given or n_bad <= UNREADABLE_DATE_SHARE * n_given:
+            continue
+        shapes = text.loc[idx][bad.loc[idx]].astype(str).str.strip().map(shape)
+        common = ", ".join(f"{s_} ({n:,})" for s_, n in shapes.value_counts().head(3).items())
+        out.append(
+            Problem(
+                "error",
+                f,
+                f"{n_bad:,} of {n_given:,} {table} {col} values are not dates corpar can "
+                f"read (shapes found, 9 for a digit and A for a letter: {common}); more than "
+                f"{UNREADABLE_DATE_SHARE:.0%} unreadable means the column was saved in another "
+                "format, and every figure using it would be wrong. Save the dates as "
+                "dd/mm/yyyy and run again",
+                col,
+                _rows(df.loc[idx][bad.loc[idx]]),
+            )
+        )
+    return out
+
+
 def _rows(part: pd.DataFrame) -> tuple[int, ...]:
     """The spreadsheet row numbers of the rows in ``part``."""
     return tuple(int(r) for r in part[SOURCE_ROW])
@@ -129,9 +181,25 @@ def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
             )
         )
 
+    # "Total: 430" or "Grand total" in CHILD: a spreadsheet's summary row, not a child.
+    total = (reasons == "") & df["CHILD"].str.fullmatch(r"(?i)\s*(grand\s+)?totals?\b.*")
+    reasons[total] = "a totals row, not a child"
+    for f, part in _files(df, total):
+        problems.append(
+            Problem(
+                "warning",
+                f,
+                "a totals row (CHILD says 'total'), not a child: not used. Export the table "
+                "without summary rows",
+                "CHILD",
+                _rows(part),
+            )
+        )
+
     critical_dates = set(table.key) | ({"DOB"} if table.name == "Header" else set())
     for col in table.dates:
         parsed = parse_dates(df[col])
+        text = df[col]
         df[col] = parsed.values
         unusual = (parsed.formats != "") & (parsed.formats != STANDARD_DATE)
         for label in sorted(set(parsed.formats[unusual])):
@@ -147,6 +215,7 @@ def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
                     )
                 )
         if parsed.bad.any():
+            problems += _unreadable_column(df, table.name, col, text, parsed.bad)
             for f, part in _files(df, parsed.bad):
                 action = "these rows are not used" if col in critical_dates else "treated as blank"
                 problems.append(
@@ -160,6 +229,20 @@ def clean_table(table: schema.Table, df: pd.DataFrame) -> Cleaned:
                 )
             if col in critical_dates:
                 reasons[parsed.bad & (reasons == "")] = f"{col} is not a readable date"
+        if table.name == "Header" and col == "DOB":
+            blank = (text.fillna("").astype(str).str.strip() == "") & (reasons == "")
+            for f, part in _files(df, blank):
+                problems.append(
+                    Problem(
+                        "warning",
+                        f,
+                        f"DOB is blank for {len(part):,} child(ren): they are counted as "
+                        "looked after, but left out of every measure that needs an age (age "
+                        "profile, long-term stability, SDQ, care leavers). Fill in DOB",
+                        "DOB",
+                        _rows(part),
+                    )
+                )
 
     for col in table.codes:
         df[col] = df[col].str.upper()
@@ -207,6 +290,40 @@ def stitch(frames: list[pd.DataFrame], table: schema.Table) -> tuple[pd.DataFram
 def year_end(year: str) -> pd.Timestamp:
     """31 March at the end of collection year ``year`` ("2024-25" -> 2025-03-31)."""
     return pd.Timestamp(int(year[:4]) + 1, 3, 31)
+
+
+NEVER_LOOKED_AFTER = "OC3 row for a young person never looked after in the returns read"
+
+
+def split_never_looked_after(
+    tables: dict[str, pd.DataFrame], first_year: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """OC3 rows of care leavers, and those of young people the history shows never in care.
+
+    A care leaver was looked after on or after their 16th birthday, so when the returns read
+    start on or before that birthday, a care leaver has an episode in them. Without such
+    an episode the row is not a care leaver's. When the returns start later, nothing can be
+    said and the row is kept.
+
+    >>> oc3 = pd.DataFrame({"CHILD": ["a", "b", "c"], "DOB": pd.to_datetime(
+    ...     ["2006-05-01", "2006-05-01", "2001-05-01"])})
+    >>> eps = pd.DataFrame({"CHILD": ["a"]})
+    >>> kept, never = split_never_looked_after({"OC3": oc3, "Episodes": eps}, "2021-22")
+    >>> list(kept["CHILD"]), list(never["CHILD"])
+    (['a', 'c'], ['b'])
+    """
+    oc3 = tables["OC3"]
+    episodes = tables.get("Episodes", pd.DataFrame(columns=["CHILD"]))
+    start = pd.Timestamp(int(first_year[:4]), 4, 1)
+    dob = pd.to_datetime(oc3["DOB"])
+    header = tables.get("Header")
+    if header is not None and "DOB" in header:
+        dob = dob.fillna(
+            oc3["CHILD"].map(header.drop_duplicates("CHILD").set_index("CHILD")["DOB"])
+        )
+    sixteenth = dob + pd.DateOffset(years=16)
+    never = ~oc3["CHILD"].isin(set(episodes["CHILD"])) & (sixteenth >= start)
+    return oc3.loc[~never].reset_index(drop=True), oc3.loc[never]
 
 
 def close_superseded_episodes(episodes: pd.DataFrame, latest_year: str) -> pd.DataFrame:
@@ -323,6 +440,22 @@ def build_history(returns: list[YearReturn], key: bytes) -> History:
         if name == "Episodes" and returns:
             stitched = close_superseded_episodes(stitched, returns[-1].year)
         tables[name] = stitched
+    if returns and len(tables.get("OC3", ())):
+        tables["OC3"], never = split_never_looked_after(tables, returns[0].year)
+        if len(never):
+            rejected_parts.append(never.assign(_table="OC3", _reason=NEVER_LOOKED_AFTER))
+            for f, part in never.groupby(SOURCE_FILE, sort=True):
+                problems.append(
+                    Problem(
+                        "warning",
+                        f,
+                        f"{len(part):,} OC3 row(s) for young people with no episode of care in "
+                        f"any return read, though the returns cover them from age 16: not care "
+                        "leavers, so left out of the care-leaver measures. Check CHILD",
+                        "CHILD",
+                        _rows(part),
+                    )
+                )
     attainment = pd.concat(
         [r.attainment for r in returns if r.attainment is not None]
         or [pd.DataFrame(columns=list(schema.ATTAINMENT_COLUMNS))],

@@ -10,7 +10,9 @@ import argparse
 import logging
 import os
 import secrets
+import signal
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -25,7 +27,7 @@ from pipeline.config import (
     parse_period,
     validate_la_code,
 )
-from pipeline.run import Job, JobResult, run_jobs
+from pipeline.run import Job, JobResult, job_spec, run_jobs
 
 log = logging.getLogger("corpar")
 
@@ -48,6 +50,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         "corpar installed and the data folders at the same paths)",
     )
     p.add_argument("--force", action="store_true", help="re-run jobs whose inputs have not changed")
+    p.add_argument(
+        "--rekey",
+        action="store_true",
+        help="accept a pseudonymisation key other than the one the processed files were made "
+        "with (every pseudonym changes)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="more logging")
 
 
@@ -135,19 +143,33 @@ def _jobs(args, codes: list[str], periods: list[str], validate_only: bool = Fals
             args.processed_dir,
             args.output_dir,
             validate_only=validate_only,
+            rekey=args.rekey,
         )
         for code in codes
         for period in periods
     ]
-    if jobs:
-        # Every job needs the key: say so once, before the jobs fan out.
-        io.pseudonym_key(build_run_spec(jobs[0].la_code, jobs[0].period, args.config or None))
+    # Before the jobs fan out, and before anything is read: every job's folders are checked
+    # (an authority can have its own reference folder), and the key once (all need it).
+    specs = [job_spec(j) for j in jobs]
+    if specs:
+        io.pseudonym_key(specs[0])
     return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``corpar`` command."""
     args = parser().parse_args(argv)
+    if threading.current_thread() is not threading.main_thread():
+        return _main(args)
+    # A scheduler's SIGTERM unwinds like Ctrl-C, so exports stop and staging is removed.
+    before = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _main(args)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _main(args) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -167,10 +189,21 @@ def main(argv: list[str] | None = None) -> int:
             spec = build_run_spec(synthetic.AUTHORITIES[0].code, DEMO_PERIOD, args.config or None)
             raw = _resolve(args.raw_dir, str(spec.paths.raw), root)
             ref = _resolve(args.reference_dir, "data/reference/synthetic", root)
+            # The folder guards, before the synthetic files are written anywhere.
+            build_run_spec(
+                spec.la_code,
+                DEMO_PERIOD,
+                args.config or None,
+                raw,
+                ref,
+                args.processed_dir or None,
+                args.output_dir or None,
+            )
             codes = synthetic.generate(raw, ref)
             print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
             args.raw_dir, args.reference_dir = str(raw), str(ref)
-            demo_key(spec)
+            if demo_key(spec):
+                args.rekey = True  # a one-off key is new every time, by design
             jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
             return _report(_run(args, jobs), started)
         periods = [_period(p).label for p in args.period]
@@ -197,18 +230,29 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"corpar: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        where = f" {io.quote(str(exc.filename))}" if exc.filename else ""
+        print(f"corpar: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
-def demo_key(spec) -> None:
+def demo_key(spec) -> bool:
     """For the synthetic demo only: a one-off key in this process's environment.
 
-    Used when no key is set. Workers and kernels inherit it; it is never written to disk.
+    Used when no key is set (then True). Workers and kernels inherit it; it is never
+    written to disk.
     """
     try:
         io.pseudonym_key(spec)
+        return False
     except ConfigError:
         os.environ[io.KEY_ENV] = secrets.token_hex(32)
         print("using a one-off pseudonymisation key for the synthetic demo (not saved)")
+        return True
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _run(args, jobs: list[Job]) -> list[JobResult]:

@@ -26,8 +26,9 @@ DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 # DfE LA codes are three digits ("806"); synthetic authorities use a letter and two digits
 # ("Z01"), which no real authority has. Anything else (spaces, slashes, dots) is refused
 # before it can be used to build a path.
-_LA_CODE = re.compile(r"^(?:\d{3}|[A-Z]\d{2})$")
-_PERIOD = re.compile(r"^(?P<y1>\d{4})-(?P<y2>\d{2})(?:-Q(?P<q>[1-4]))?$")
+# Both are matched whole (``fullmatch``): ``$`` alone would accept a trailing newline.
+_LA_CODE = re.compile(r"\d{3}|[A-Z]\d{2}")
+_PERIOD = re.compile(r"(?P<y1>\d{4})-(?P<y2>\d{2})(?:-Q(?P<q>[1-4]))?")
 
 
 class ConfigError(ValueError):
@@ -56,7 +57,7 @@ def validate_la_code(la_code: object) -> str:
             f"authority code {la_code!r} must be a string of three digits (e.g. '806') or a "
             "synthetic code such as 'Z01'; quote it in YAML so leading zeros are kept"
         )
-    if not _LA_CODE.match(la_code):
+    if not _LA_CODE.fullmatch(la_code):
         raise ConfigError(
             f"authority code {la_code!r} is not valid: use the DfE three-digit code "
             "(e.g. '806') or a synthetic code (a capital letter and two digits, e.g. 'Z01')"
@@ -131,7 +132,7 @@ def parse_period(label: object) -> Period:
     pipeline.config.ConfigError: period '2024-26' is not valid: ...
     """
     text = str(label).strip()
-    m = _PERIOD.match(text)
+    m = _PERIOD.fullmatch(text)
     if not m or (int(m["y1"]) + 1) % 100 != int(m["y2"]):
         raise ConfigError(
             f"period {text!r} is not valid: use a collection year such as '2024-25' or a "
@@ -378,7 +379,47 @@ def build_run_spec(
         outputs=_resolve(output_dir or paths_cfg.get("outputs", "outputs"), root),
         key_file=_resolve(paths_cfg.get("key_file", "data/.corpar_key"), root),
     )
+    check_folders(paths)
     return RunSpec(authority=auth, period=per, paths=paths, settings=settings, config_dir=cdir)
+
+
+def check_folders(paths: Paths) -> None:
+    """Refuse folders that are the same as, or inside, one another.
+
+    Publishing replaces an output folder whole, and internal files hold child-level rows:
+    an output folder equal to the raw one would delete a return, and a processed folder
+    inside the published one would publish pseudonymised rows. Checked before anything is
+    read or written, on resolved paths (``..`` and symbolic links followed).
+
+    >>> p = Path("/d")
+    >>> check_folders(Paths(p / "raw", p / "ref", p / "proc", p / "out", p / "key"))
+    >>> check_folders(Paths(p / "raw", p / "ref", p / "proc", p / "raw" / "out", p / "key"))
+    Traceback (most recent call last):
+    ...
+    pipeline.config.ConfigError: the output folder /d/raw/out is inside the raw folder /d/raw: ...
+    """
+    named = {
+        "raw": paths.raw.resolve(),
+        "reference": paths.reference.resolve(),
+        "processed": paths.processed.resolve(),
+        "output": paths.outputs.resolve(),
+    }
+    items = list(named.items())
+    for i, (a, pa) in enumerate(items):
+        for b, pb in items[i + 1 :]:
+            if pa == pb:
+                how = f"the {a} folder and the {b} folder are the same folder, {pa}"
+            elif pa.is_relative_to(pb):
+                how = f"the {a} folder {pa} is inside the {b} folder {pb}"
+            elif pb.is_relative_to(pa):
+                how = f"the {b} folder {pb} is inside the {a} folder {pa}"
+            else:
+                continue
+            raise ConfigError(
+                f"{how}: give the raw, reference, processed and output folders separate "
+                "places (none inside another), so publishing can never replace a return "
+                "and internal files can never be published"
+            )
 
 
 def spec_from_parameters(

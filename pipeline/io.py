@@ -8,6 +8,8 @@ temporary name, then moved), so a crash never leaves half a file.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -19,7 +21,7 @@ import pandas as pd
 
 from pipeline.clean import History
 from pipeline.config import ConfigError, RunSpec
-from pipeline.ssda903 import Problem
+from pipeline.ssda903 import Problem, quote
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,8 @@ def report_name(spec: RunSpec, edition: str, suffix: str) -> str:
     return f"{spec.la_code}_{spec.period.label}_{edition}.{suffix}"
 
 
-def _private_dir(path: Path) -> None:
+def private_dir(path: Path) -> None:
+    """Create an internal folder (and its parents), readable by its owner only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
@@ -71,7 +74,7 @@ def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:
 
 def write_private_csv(path: Path, df: pd.DataFrame) -> None:
     """An internal CSV, readable by its owner only."""
-    _private_dir(path.parent)
+    private_dir(path.parent)
     _atomic_write(path, df.to_csv(index=False).encode("utf-8"), private=True)
 
 
@@ -83,21 +86,28 @@ def write_public_bytes(path: Path, data: bytes) -> None:
 def pseudonym_key(spec: RunSpec) -> bytes:
     """The key for pseudonymising child ids: corpar reads it, and never writes it.
 
-    From ``CORPAR_PSEUDONYM_KEY``, else the file named by ``CORPAR_KEY_FILE``, else the
-    configured key file (``data/.corpar_key``, outside git) when it exists. Keep the key
-    outside the data folders and the same from run to run, or pseudonyms change.
+    From ``CORPAR_PSEUDONYM_KEY``, else the file named by ``CORPAR_KEY_FILE`` (which must
+    exist), else the configured key file (``data/.corpar_key``, outside git) when it exists.
+    Surrounding whitespace is not part of the key. Keep the key outside the data folders
+    and the same from run to run, or pseudonyms change.
     """
-    if os.environ.get(KEY_ENV):
-        key = os.environ[KEY_ENV].encode()
-        if len(key) < 16:
-            raise ConfigError(f"{KEY_ENV}: the pseudonymisation key is too short (16+ characters)")
-        return key
-    path = Path(os.environ.get(KEY_FILE_ENV) or spec.paths.key_file)
-    if path.exists():
-        key = path.read_bytes().strip()
-        if len(key) < 16:
-            raise ConfigError(f"{path}: the pseudonymisation key is too short (16+ characters)")
-        return key
+    if os.environ.get(KEY_ENV):  # set but empty counts as not set
+        return _checked_key(os.environ[KEY_ENV].encode(), KEY_ENV)
+    named = os.environ.get(KEY_FILE_ENV)
+    path = Path(named) if named else spec.paths.key_file
+    if named and not path.is_file():
+        raise ConfigError(
+            f"{KEY_FILE_ENV} names {quote(str(path))}, which is not a file: check the path "
+            "(the key file is never created by corpar)"
+        )
+    if path.is_file():
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(
+                f"{quote(str(path))}: the key file cannot be read: {exc.strerror}"
+            ) from exc
+        return _checked_key(raw, quote(str(path)))
     raise ConfigError(
         f"no pseudonymisation key: set {KEY_ENV}, or put a key in a file outside git and set "
         f'{KEY_FILE_ENV} to its path (make one with: python -c "import secrets; '
@@ -106,10 +116,56 @@ def pseudonym_key(spec: RunSpec) -> bytes:
     )
 
 
+def _checked_key(raw: bytes, where: str) -> bytes:
+    key = raw.strip()
+    # A key of one repeated character (spaces, "0000...") is no secret.
+    if len(key) < 16 or len(set(key)) < 8:
+        raise ConfigError(
+            f"{where}: the pseudonymisation key is too short or too simple (16+ characters, "
+            'at least 8 different; make one with: python -c "import secrets; '
+            'print(secrets.token_hex(32))")'
+        )
+    return key
+
+
+KEY_CHECK_FILE = ".key-check"
+
+
+def key_check(key: bytes) -> str:
+    """A keyed fingerprint of the key: shows a later run used the same key, reveals nothing.
+
+    >>> key_check(b"k" * 16) == key_check(b"k" * 16), key_check(b"k" * 16) == key_check(b"j" * 16)
+    (True, False)
+    """
+    return hmac.new(key, b"corpar pseudonymisation key check v1", hashlib.sha256).hexdigest()
+
+
+def check_key(spec: RunSpec, key: bytes, rekey: bool = False) -> None:
+    """Stop when the key differs from the one this authority's processed files were made with.
+
+    A new key silently changes every pseudonym, so yesterday's row lists no longer match
+    today's. The fingerprint is kept at ``data/processed/<la>/.key-check``; ``rekey``
+    (``corpar run --rekey``) accepts a new key on purpose and records it.
+    """
+    path = spec.paths.processed / spec.la_code / KEY_CHECK_FILE
+    now = key_check(key)
+    if path.is_file() and not rekey:
+        before = path.read_text(encoding="ascii", errors="replace").strip()
+        if before != now:
+            raise ConfigError(
+                f"the pseudonymisation key is not the one {spec.la_code}'s processed files "
+                f"were made with ({quote(str(path))}): set the earlier key again, or run "
+                "with --rekey to start again with this one (every pseudonym changes)"
+            )
+        return
+    private_dir(path.parent)
+    _atomic_write(path, (now + "\n").encode("ascii"), private=True)
+
+
 def write_history(spec: RunSpec, history: History) -> None:
     """Write the cleaned tables as parquet, plus the read report and rejected rows."""
     out = tables_dir(spec)
-    _private_dir(out)
+    private_dir(out)
     for name, df in history.tables.items():
         path = out / f"{name}.parquet"
         df.to_parquet(path, index=False)
@@ -138,7 +194,7 @@ def write_problems(
             {"table": t, "reason": r, "rows": int(n)} for (t, r), n in counts.items()
         ],
     }
-    _private_dir(spec.processed_dir)
+    private_dir(spec.processed_dir)
     _atomic_write(
         processed_file(spec, "read_report.json"),
         json.dumps(report, indent=1).encode(),
@@ -152,7 +208,7 @@ def write_validation(spec: RunSpec, findings: dict, rows: pd.DataFrame) -> None:
     The first holds every check with its row numbers; the second the pseudonymised row-level
     list an analyst opens.
     """
-    _private_dir(spec.processed_dir)
+    private_dir(spec.processed_dir)
     _atomic_write(
         processed_file(spec, "validation.json"),
         json.dumps(findings, indent=1).encode(),

@@ -144,9 +144,12 @@ def _table(
     rows: list[list[str]],
     first_col_header=True,
     numeric_from: int = 1,
+    numeric: set[int] | None = None,
 ) -> str:
+    # Numbers align right: the columns from ``numeric_from``, or exactly those in ``numeric``.
+    num = set(range(numeric_from, len(headers))) if numeric is None else numeric
     head = "".join(
-        f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{esc(h)}</th>'
+        f'<th scope="col"{" class=num" if i in num else ""}>{esc(h)}</th>'
         for i, h in enumerate(headers)
     )
     body = []
@@ -156,7 +159,7 @@ def _table(
             if i == 0 and first_col_header:
                 cells.append(f'<th scope="row">{esc(str(v))}</th>')
             else:
-                cls = ' class="num"' if i >= numeric_from else ""
+                cls = ' class="num"' if i in num else ""
                 text = str(v) if isinstance(v, Block) else esc(str(v))
                 cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -1147,13 +1150,18 @@ def action_tracker(data: ReportData) -> Block:
 
 
 def data_quality_html(
-    spec: RunSpec, report: dict, years: list[str], validation: dict | None = None
+    spec: RunSpec,
+    report: dict,
+    years: list[str],
+    validation: dict | None = None,
+    stopped: str | None = None,
 ) -> str:
     """``data_quality.html``: what reading and cleaning found, in counts (no child rows).
 
     For each problem: its severity, file, column, how many rows, and what to do. Rows that
     could not be used are counted by table and reason. The row-level list stays internal
-    (``data/processed/<la>/<period>/rejected_rows.csv``).
+    (``data/processed/<la>/<period>/rejected_rows.csv``). ``stopped`` names the step at
+    which a run failed: the page then says no report was published, whatever it found.
     """
     problems = report.get("problems", [])
     title = f"Data quality: {spec.authority.name}, {spec.period.label}"
@@ -1162,7 +1170,7 @@ def data_quality_html(
     verdict = (
         "The data cannot support the report until the errors below are fixed."
         if n_err
-        else "No errors: the report was produced. Warnings are listed below."
+        else "No errors: the data can support the report. Warnings are listed below."
     )
     rows = [
         [
@@ -1179,7 +1187,7 @@ def data_quality_html(
             "What reading the 903 files found",
             ["Severity", "File", "Column", "Rows", "What to do"],
             rows,
-            numeric_from=3,
+            numeric={3},
         )
         if rows
         else "<p>Nothing to report.</p>"
@@ -1210,6 +1218,13 @@ def data_quality_html(
         verdict = (
             "Critical data checks failed: the data cannot support the report until they are "
             "fixed (see Data checks)."
+        )
+    if stopped:
+        failed_checks = bool(validation and validation["summary"]["checks_failed_critical"])
+        verdict = (
+            f"The run stopped at {stopped}, so no report was published for this period "
+            "(any earlier reports in this folder are unchanged). "
+            + (verdict if n_err or failed_checks else "The run's error output says why.")
         )
     css = (TEMPLATES / "corpar" / "report.css").read_text()
     return (

@@ -65,6 +65,7 @@ class Job:
     processed_dir: str = ""
     output_dir: str = ""
     validate_only: bool = False  # data checks only (``corpar validate``): no reports
+    rekey: bool = False  # accept a pseudonymisation key other than the last run's
 
     def parameters(self) -> dict[str, str]:
         """The notebook parameters: literals only."""
@@ -90,6 +91,7 @@ class JobResult:
     errors: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     skipped: bool = False  # inputs, configuration and code unchanged since the last run
+    failed_step: str = ""  # the step (notebook, or "<notebook> export") that failed
 
 
 def _quiet_kernel_manager(stderr_log: Path):
@@ -180,7 +182,8 @@ def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
     return [f"{head}: {type(exc).__name__}: {exc}"]
 
 
-def _spec(job: Job, output_dir: str | None = None):
+def job_spec(job: Job, output_dir: str | None = None):
+    """The run spec of a job (folders checked, as for every spec)."""
     return build_run_spec(
         job.la_code,
         job.period,
@@ -232,40 +235,126 @@ def fingerprint(spec) -> str:
 
 
 def _up_to_date(spec, fp: str) -> bool:
+    # Every output must be the very file the manifest recorded: a failure page published
+    # since (data_quality.html replaced) means the folder no longer says what run.json says.
     manifest = io.read_json(spec.output_dir / "run.json")
-    return manifest.get("fingerprint") == fp and all(
-        (spec.output_dir / name).exists() for name in manifest.get("outputs", [])
+    hashes = manifest.get("output_sha256") or {}
+    return (
+        manifest.get("fingerprint") == fp
+        and bool(hashes)
+        and all(
+            (spec.output_dir / name).is_file() and sha256_file(spec.output_dir / name) == h
+            for name, h in hashes.items()
+        )
     )
+
+
+# What a failed step is called on the published failure page.
+_STEP_WORDS = {
+    "10_clean": "reading and cleaning the returns",
+    "20_validate": "the data checks",
+    "30_indicators": "computing the indicators",
+}
+
+
+def _step_words(step: str) -> str:
+    if step in _STEP_WORDS:
+        return _STEP_WORDS[step]
+    for edition, (nb, title, _) in EDITIONS.items():
+        if step.startswith(nb):
+            doing = "exporting" if step.endswith("export") else "making"
+            return f"{doing} the {title.lower()} ({edition} edition)"
+    return step
 
 
 def run_job(job: Job, force: bool = False) -> JobResult:
     """Run one job, writing its outputs to a staging folder moved into place when complete.
 
-    Never raises (failures go in the result). Skipped, unless ``force``, when the last run's
-    manifest has the same fingerprint and its outputs are all there. A failed job leaves the
-    previous outputs as they were, plus the new ``data_quality.html`` (what to fix).
+    Never raises (failures go in the result). One run at a time per authority and period
+    (a lock beside its processed folder). Skipped, unless ``force``, when the last run's
+    manifest has the same fingerprint and every output it lists is unchanged. A failed job
+    leaves the previous outputs as they were, plus a ``data_quality.html`` that says at
+    which step it stopped (what to fix).
     """
+    from filelock import FileLock, Timeout
+
     result = JobResult(job.la_code, job.period)
+    head = f"{job.la_code} {job.period}"
     try:
-        final = _spec(job)
-        fp = fingerprint(final)
+        final = job_spec(job)
+        key = io.pseudonym_key(final)
+        lock_path = final.paths.processed / final.la_code / f".{final.period.label}.lock"
+        io.private_dir(lock_path.parent)
+        lock = FileLock(lock_path, timeout=0)
+        lock.acquire()
     except ConfigError as exc:
-        result.ok, result.errors = False, [f"{job.la_code} {job.period}: {exc}"]
+        result.ok, result.errors = False, [f"{head}: {exc}"]
         return result
-    if not force and not job.validate_only and _up_to_date(final, fp):
-        result.skipped = True
-        result.outputs = [str(final.output_dir / "run.json")]
+    except Timeout:
+        result.ok = False
+        result.errors = [
+            f"{head}: another corpar run of this authority and period is in progress "
+            f"(lock {io.quote(str(lock_path))}); wait for it to finish, then run again"
+        ]
         return result
-    root = final.output_dir.parent.parent
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.la_code}-{job.period}-", dir=root))
+    except OSError as exc:
+        result.ok, result.errors = False, [f"{head}: {_os_error(exc)}"]
+        return result
     try:
-        staged = replace(job, output_dir=str(staging))
-        _run_steps(staged, _spec(staged), result, fp)
-        _publish(staging / job.la_code / job.period, final.output_dir, result, complete=result.ok)
+        io.check_key(final, key, job.rekey)
+        fp = fingerprint(final)
+        # A new key (--rekey) re-makes every processed file, so the job is never skipped.
+        if not (force or job.rekey or job.validate_only) and _up_to_date(final, fp):
+            result.skipped = True
+            result.outputs = [str(final.output_dir / "run.json")]
+            return result
+        root = final.output_dir.parent.parent
+        root.mkdir(parents=True, exist_ok=True)
+        prefix = f".staging-{job.la_code}-{job.period}-"
+        # Left by a run that was killed: this job's lock is held, so none is in use.
+        for old in [
+            *root.glob(prefix + "*"),
+            *final.output_dir.parent.glob(f".old-{final.period.label}-*"),
+        ]:
+            shutil.rmtree(old, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+        try:
+            staged = replace(job, output_dir=str(staging))
+            staged_spec = job_spec(staged)
+            _run_steps(staged, staged_spec, result, fp)
+            if not result.ok:
+                _failure_page(staged_spec, result.failed_step)
+            _publish(staging / job.la_code / job.period, final.output_dir, result, result.ok)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except ConfigError as exc:
+        result.ok, result.errors = False, [f"{head}: {exc}"]
+    except OSError as exc:
+        result.ok, result.errors = False, [f"{head}: {_os_error(exc)}"]
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
     return result
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating fault (read-only or full folder ...) as one line, not a traceback."""
+    where = f" {io.quote(str(exc.filename))}" if exc.filename else ""
+    return (
+        f"cannot read or write{where}: {exc.strerror or exc}. Check the folder exists, is "
+        "writable and has space, then run again"
+    )
+
+
+def _failure_page(spec, step: str) -> None:
+    """Rewrite the staged ``data_quality.html`` to say the run stopped, and where."""
+    from pipeline.report import data_quality_html
+
+    report = io.read_json(io.processed_file(spec, "read_report.json"))
+    validation = io.read_json(io.processed_file(spec, "validation.json")) or None
+    page = data_quality_html(
+        spec, report, report.get("years_read", []), validation, stopped=_step_words(step)
+    )
+    io.write_public_bytes(io.output_file(spec, "data_quality.html"), page.encode("utf-8"))
 
 
 def _publish(staged: Path, final: Path, result: JobResult, complete: bool) -> None:
@@ -332,19 +421,23 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
                 first_edition = first_edition or t0
                 pending.append((name, exports.submit(_export_edition, spec, edition, executed)))
     finally:
-        for name, done in pending:
-            try:
-                outputs = done.result()
-            except Exception as exc:
-                if result.ok:
-                    _failed(job, result, f"{name} export", exc)
-                continue
-            result.outputs += outputs
-        if exports is not None:
-            exports.shutdown()
-            from pipeline.report import release_print_page
+        try:
+            for name, done in pending:
+                try:
+                    outputs = done.result()
+                except Exception as exc:
+                    if result.ok:
+                        _failed(job, result, f"{name} export", exc)
+                    continue
+                result.outputs += outputs
+        finally:
+            if exports is not None:
+                # Even on Ctrl-C: no export may still be writing when the caller removes
+                # the staging folder. Queued exports are dropped; a running one finishes.
+                exports.shutdown(wait=True, cancel_futures=True)
+                from pipeline.report import release_print_page
 
-            release_print_page()  # the job's page, not held while the next job's stages run
+                release_print_page()  # the job's page, not held while the next job's stages run
     if first_edition is not None and result.ok:
         # Every edition's notebook, HTML and PDF, from the first notebook's start.
         result.timings["editions"] = round(time.perf_counter() - first_edition, 2)
@@ -357,6 +450,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
 
 def _failed(job: Job, result: JobResult, step: str, exc: BaseException) -> None:
     result.ok = False
+    result.failed_step = step
     result.errors = _failure_lines(job, step, exc)
     log.debug("job %s %s failed at %s", job.la_code, job.period, step, exc_info=True)
 
@@ -431,6 +525,10 @@ def write_manifest(spec, job: Job, result: JobResult, fp: str = "") -> None:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "editions": sorted(editions_for(spec.period)),
         "outputs": sorted(p.name for p in spec.output_dir.iterdir() if p.is_file()) + ["run.json"],
+        # What a later run checks before it skips: each published file as this run left it.
+        "output_sha256": {
+            p.name: sha256_file(p) for p in sorted(spec.output_dir.iterdir()) if p.is_file()
+        },
         "inputs": [
             {k: f[k] for k in ("file", "sha256", "table", "rows", "encoding")}
             for f in report.get("files", [])

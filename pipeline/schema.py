@@ -379,6 +379,10 @@ def closest_table(columns: list[str]) -> tuple[Table, set[str], set[str]] | None
 
 # attainment.csv (contract.md): pupil-level results of children looked after.
 ATTAINMENT_COLUMNS = ("CHILD", "UPN", "ACADEMIC_YEAR", "KEY_STAGE", "MEASURE", "VALUE")
+# Every heading a 903 or attainment file can have: only these are ever echoed in a message.
+KNOWN_COLUMNS = frozenset(c for t in ALL_TABLES.values() for c in t.columns) | frozenset(
+    ATTAINMENT_COLUMNS
+)
 ATTAINMENT_MEASURES = {
     "KS1": frozenset({"READ_EXS", "WRIT_EXS", "MATH_EXS"}),
     "KS2": frozenset({"READ_EXS", "WRIT_EXS", "MATH_EXS", "RWM_EXS"}),

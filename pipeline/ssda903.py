@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class Problem:
     rows: tuple[int, ...] = ()
 
     def __str__(self) -> str:
-        where = self.file
+        where = quote(self.file)
         if self.column:
             where += f", column {self.column}"
         if self.rows:
@@ -55,6 +56,19 @@ class Problem:
             more = f" and {len(self.rows) - 10} more" if len(self.rows) > 10 else ""
             where += f", row{'s' if len(self.rows) > 1 else ''} {shown}{more}"
         return f"{self.severity.upper()}: {where}: {self.message}"
+
+
+def quote(text: str) -> str:
+    r"""A file name or path fit for a one-line message: control characters escaped.
+
+    A name holding a newline could otherwise forge a line in the error output.
+
+    >>> print(quote("a.csv"), quote("x\nERROR: forged.csv"))
+    a.csv 'x\nERROR: forged.csv'
+    """
+    if text.isprintable():
+        return text
+    return repr(text)
 
 
 class InputError(Exception):
@@ -289,28 +303,58 @@ def read_csv_file(
     return df, encoding, problems
 
 
+def _known(name: str) -> bool:
+    return name in schema.KNOWN_COLUMNS
+
+
+def _columns_said(columns: list[str], only: set[str] | None = None) -> str:
+    """Column headings for a published message: 903 names as they are, others by position.
+
+    ``only`` limits it to some of the columns (positions still count from the first). A
+    file whose first row is data, not headings, would otherwise put one child's id, date
+    of birth and UPN into the data-quality page.
+    """
+    picked = [(i, c) for i, c in enumerate(columns) if only is None or c in only]
+    names = sorted(c for _, c in picked if _known(c))
+    others = [str(i + 1) for i, c in picked if not _known(c)]
+    parts = [", ".join(names)] if names else []
+    if others:
+        parts.append(
+            f"{len(others)} other column(s), at position(s) {', '.join(others[:12])}"
+            f"{' ...' if len(others) > 12 else ''} (not shown: they are not 903 headings)"
+        )
+    return "; ".join(parts)
+
+
 def _unrecognised(name: str, columns: list[str]) -> Problem:
     near = schema.closest_table(columns)
     if near is None:
+        if not any(_known(c) for c in columns):
+            return Problem(
+                "warning",
+                name,
+                f"not a 903 table: none of its {len(columns)} columns has a 903 heading "
+                "(headings are not shown, in case the first row is data: a 903 file's "
+                "first row must be its headings); the file was skipped",
+            )
         return Problem(
             "warning",
             name,
-            "not a 903 table (its columns "
-            f"{', '.join(columns[:8])}{' ...' if len(columns) > 8 else ''} match "
-            "no table in the return); the file was skipped",
+            f"not a 903 table (its columns: {_columns_said(columns)} match no table in the "
+            "return); the file was skipped",
         )
     table, missing, extra = near
     parts = []
     if missing:
         parts.append(f"it lacks {', '.join(sorted(missing))}")
     if extra:
-        parts.append(f"it has unexpected {', '.join(sorted(extra))}")
+        parts.append(f"it has unexpected {_columns_said(columns, extra)}")
     return Problem(
         "error",
         name,
         f"looks like the {table.name} table but {' and '.join(parts)}"
         f"; the {table.name} table needs exactly: {', '.join(table.columns)}",
-        column=sorted(missing or extra)[0],
+        column=sorted(missing)[0] if missing else None,
     )
 
 
@@ -389,20 +433,106 @@ def read_year(folder: Path, year: str, display_root: Path | None = None) -> Year
     return result
 
 
+def _is_year(name: str) -> bool:
+    n = name
+    return (
+        len(n) == 7
+        and n[4] == "-"
+        and n[:4].isdigit()
+        and n[5:].isdigit()
+        and (int(n[:4]) + 1) % 100 == int(n[5:])
+    )
+
+
+# "2024_25", "2024 25", "24-25", "2024-2025", "202425": a year folder misnamed by hand.
+_NEAR_YEAR = re.compile(r"(?:20)?(\d{2})\s*[-_ .]?\s*(?:20)?(\d{2})")
+
+
+def near_miss_year(name: str) -> str | None:
+    """The collection year a misnamed folder seems to mean, or None.
+
+    >>> near_miss_year("2024_25"), near_miss_year("24-25"), near_miss_year("2024-2025")
+    ('2024-25', '2024-25', '2024-25')
+    >>> near_miss_year("2024-25"), near_miss_year("notes"), near_miss_year("2024-27")
+    (None, None, None)
+    """
+    m = _NEAR_YEAR.fullmatch(name.strip())
+    if _is_year(name) or not m or (int(m[1]) + 1) % 100 != int(m[2]):
+        return None
+    return f"20{m[1]}-{m[2]}"
+
+
 def collection_years(la_raw_dir: Path, up_to: str) -> list[str]:
     """The collection-year folders of one authority, oldest first, up to ``up_to``.
 
-    Folders whose names are not collection years (``2024-25``) are ignored.
+    Folders whose names are not collection years (``2024-25``) are ignored here; see
+    :func:`year_folder_problems` for the ones that look like a misnamed year.
     """
     if not la_raw_dir.is_dir():
         return []
-    years = []
-    for p in la_raw_dir.iterdir():
-        n = p.name
-        if p.is_dir() and len(n) == 7 and n[4] == "-" and n[:4].isdigit() and n[5:].isdigit():
-            if (int(n[:4]) + 1) % 100 == int(n[5:]) and n <= up_to:
-                years.append(n)
-    return sorted(years)
+    return sorted(
+        p.name for p in la_raw_dir.iterdir() if p.is_dir() and _is_year(p.name) and p.name <= up_to
+    )
+
+
+def _year_after(year: str) -> str:
+    y = int(year[:4]) + 1
+    return f"{y}-{(y + 1) % 100:02d}"
+
+
+def year_folder_problems(la_raw_dir: Path, up_to: str) -> list[Problem]:
+    """Errors for a history with holes, and the misnamed folders that may be the reason.
+
+    Every year from the first folder to ``up_to`` must have a folder holding files: a year
+    missing from the middle would silently change the multi-year figures and the trend.
+    """
+    years = collection_years(la_raw_dir, up_to)
+    near = {}
+    if la_raw_dir.is_dir():
+        for p in la_raw_dir.iterdir():
+            meant = near_miss_year(p.name) if p.is_dir() else None
+            if meant:
+                near.setdefault(meant, []).append(p.name)
+    where = la_raw_dir.name
+    problems = []
+    for meant, names in sorted(near.items()):
+        if meant not in years:
+            problems.append(
+                Problem(
+                    "warning" if not years or meant < years[0] or meant > up_to else "error",
+                    f"{where}/{quote(names[0])}",
+                    f"this folder looks like collection year {meant} but is not named "
+                    f"{meant}, so it was not read: rename it {meant}",
+                )
+            )
+    if not years:
+        return problems
+    y = years[0]
+    while y < up_to:
+        if y not in years and y not in near:
+            problems.append(
+                Problem(
+                    "error",
+                    f"{where}/{y}",
+                    f"no folder for collection year {y}, between {years[0]} and {up_to}: the "
+                    "multi-year figures (stability, the trend) need every year. Put that "
+                    f"year's return in {where}/{y}, or move the years before it out of "
+                    f"{where}",
+                )
+            )
+        y = _year_after(y)
+    for y in years:
+        files = [f for f in (la_raw_dir / y).iterdir() if not f.name.startswith(".")]
+        if not files:
+            problems.append(
+                Problem(
+                    "error",
+                    f"{where}/{y}",
+                    "the folder is empty: put that year's return in it, or remove the folder "
+                    "(and the years before it)",
+                )
+            )
+    return problems
 
 
 def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> list[YearReturn]:
@@ -410,31 +540,43 @@ def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> lis
 
     With ``latest``, only that many of the most recent years are read (the data checks need
     only the returns they check). Raises :class:`InputError` when the year asked for has no
-    folder, or when it lacks a required table (Header, Episodes).
+    folder. A year missing from the history, an empty year folder, or a return without a
+    required table (Header, Episodes) is an error on the newest return's problems.
     """
     years = collection_years(la_raw_dir, up_to)
     if up_to not in years:
+        meant = [
+            p.name
+            for p in (la_raw_dir.iterdir() if la_raw_dir.is_dir() else [])
+            if near_miss_year(p.name) == up_to
+        ]
+        hint = f" (a folder named {quote(meant[0])} is there: rename it {up_to})" if meant else ""
         raise InputError(
             [
                 Problem(
                     "error",
-                    str(la_raw_dir / up_to),
-                    f"no folder of 903 files for collection year {up_to}: "
-                    f"put the return's CSV files in {la_raw_dir / up_to}",
+                    quote(str(la_raw_dir / up_to)),
+                    f"no folder of 903 files for collection year {up_to}{hint}: "
+                    f"put the return's CSV files in {quote(str(la_raw_dir / up_to))}",
                 )
             ]
         )
     wanted = years[-latest:] if latest else years
     returns = [read_year(la_raw_dir / y, y, la_raw_dir.parent) for y in wanted]
     newest = returns[-1]
-    for name, table in schema.ALL_TABLES.items():
-        if table.required and name not in newest.tables:
-            newest.problems.append(
-                Problem(
-                    "error",
-                    f"{la_raw_dir.name}/{up_to}",
-                    f"no file holds the {name} table "
-                    f"(columns {', '.join(table.columns)}): it is required",
+    if not latest:
+        newest.problems.extend(year_folder_problems(la_raw_dir, up_to))
+    for ret in returns:
+        if ret is not newest and not ret.files:
+            continue  # an empty earlier folder is reported once, above
+        for name, table in schema.ALL_TABLES.items():
+            if table.required and name not in ret.tables:
+                newest.problems.append(
+                    Problem(
+                        "error",
+                        f"{la_raw_dir.name}/{ret.year}",
+                        f"no file holds the {name} table "
+                        f"(columns {', '.join(table.columns)}): it is required",
+                    )
                 )
-            )
     return returns

@@ -147,3 +147,9 @@ def test_a_failed_export_fails_its_job_and_publishes_no_half_report(demo, tmp_pa
     ]
     assert sorted(p.name for p in (out / "Z01" / PERIOD).iterdir()) == ["data_quality.html"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
+    page = (out / "Z01" / PERIOD / "data_quality.html").read_text()
+    assert (
+        "The run stopped at exporting the annual corporate parenting report (council edition), "
+        "so no report was published for this period" in page
+    )
+    assert "No errors" not in page

@@ -154,8 +154,9 @@ def test_a_file_that_is_not_a_903_table_is_skipped_with_a_warning(tmp_path):
     r = read_year(folder, "2024-25")
     assert set(r.tables) == {"Header", "Episodes"}
     assert [str(p) for p in r.problems] == [
-        "WARNING: 806/2024-25/notes.csv: not a 903 table (its columns NAME, COMMENT match "
-        "no table in the return); the file was skipped"
+        "WARNING: 806/2024-25/notes.csv: not a 903 table: none of its 2 columns has a 903 "
+        "heading (headings are not shown, in case the first row is data: a 903 file's first "
+        "row must be its headings); the file was skipped"
     ]
 
 
