@@ -63,6 +63,18 @@ def secondary(counts: list[float], suppressed: list[bool], total_shown: bool = T
     return mask
 
 
+def round_half_up(x: float, dp: int = 0) -> float:
+    """Round halves away from zero, as DfE's published figures do (not banker's rounding).
+
+    >>> round_half_up(66.5), round_half_up(2.25, 1), round_half_up(67.49)
+    (67.0, 2.3, 67.0)
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return float("nan")
+    q = 10**dp
+    return math.floor(abs(x) * q + 0.5) / q * (1 if x >= 0 else -1)
+
+
 def fmt_number(v: float | None, dp: int = 0) -> str:
     """A number for display with thousands separators; missing gives ``x``.
 
@@ -147,13 +159,23 @@ def publish(
     out["suppressed"] = sup
     out["suppressed"] = out["suppressed"].astype(bool)
     dps = dps or {}
+    # Figures arrive at full precision and are rounded here, once: the published value and
+    # its display agree, and nothing rounded twice drifts.
+    places = [
+        dps.get(ind, 0 if v is None or pd.isna(v) or float(v).is_integer() else 1)
+        for ind, v in zip(out["indicator"], out["value"], strict=True)
+    ]
+    out["value"] = [
+        v if v is None or pd.isna(v) else round_half_up(float(v), dp)
+        for v, dp in zip(out["value"], places, strict=True)
+    ]
     out["display"] = [
         SUPPRESSED
         if s
-        else fmt_number(v, dps.get(ind, 0 if float(v).is_integer() else 1))
+        else fmt_number(v, dp)
         if v is not None and not (isinstance(v, float) and math.isnan(v))
         else NOT_AVAILABLE
-        for ind, s, v in zip(out["indicator"], out["suppressed"], out["value"], strict=True)
+        for s, v, dp in zip(out["suppressed"], out["value"], places, strict=True)
     ]
     out.loc[out["suppressed"], ["numerator", "denominator", "value"]] = float("nan")
     return out

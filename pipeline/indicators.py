@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
+from pipeline.disclosure import round_half_up  # noqa: F401 (gaps and published use it)
 
 COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 
@@ -57,18 +58,6 @@ def register(
         return func
 
     return wrap
-
-
-def round_half_up(x: float, dp: int = 0) -> float:
-    """Round halves away from zero, as DfE's published figures do (not banker's rounding).
-
-    >>> round_half_up(66.5), round_half_up(2.25, 1), round_half_up(67.49)
-    (67.0, 2.3, 67.0)
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return float("nan")
-    q = 10**dp
-    return math.floor(abs(x) * q + 0.5) / q * (1 if x >= 0 else -1)
 
 
 def row(
@@ -333,7 +322,7 @@ def cla_rate_per_10k(ctx: Context) -> list[dict]:
     pop = ctx.population.get(ctx.period.end.year - 1)
     if not pop:
         return [row("cla_rate_per_10k", None, n, None)]
-    return [row("cla_rate_per_10k", round_half_up(n / pop * 10_000, 0), n, pop)]
+    return [row("cla_rate_per_10k", n / pop * 10_000, n, pop)]
 
 
 @register(
@@ -415,21 +404,27 @@ def uasc_at_end(ctx: Context) -> list[dict]:
     return [row("uasc_at_end", n, n, len(at_end))]
 
 
-def pct_row(indicator: str, num: int, den: int, dp: int = 0, breakdown: str = "") -> dict:
-    """A percentage row: 100 * num / den rounded half up; missing when den is 0.
+def pct_row(indicator: str, num: int, den: int, breakdown: str = "") -> dict:
+    """A percentage row: 100 * num / den, unrounded; missing when den is 0.
 
-    >>> pct_row("x", 1, 3)["value"], pct_row("x", 0, 0)["value"]
-    (33.0, None)
+    Figures are kept at full precision inside; ``disclosure.publish`` rounds each to its
+    indicator's decimal places, once, at publication.
+
+    >>> round(pct_row("x", 1, 3)["value"], 6), pct_row("x", 0, 0)["value"]
+    (33.333333, None)
     """
-    value = round_half_up(100 * num / den, dp) if den else None
+    value = 100 * num / den if den else None
     return row(indicator, value, num, den, breakdown)
 
 
-def mean_row(indicator: str, values: pd.Series, dp: int = 1, breakdown: str = "") -> dict:
-    """A mean row: the mean of ``values`` (count in the denominator); missing when empty."""
+def mean_row(indicator: str, values: pd.Series, breakdown: str = "") -> dict:
+    """A mean row: the mean of ``values`` (count in the denominator), unrounded.
+
+    Missing when ``values`` is empty.
+    """
     values = pd.to_numeric(values, errors="coerce").dropna()
     n = len(values)
-    value = round_half_up(float(values.mean()), dp) if n else None
+    value = float(values.mean()) if n else None
     return row(indicator, value, None, n, breakdown)
 
 
@@ -729,7 +724,7 @@ def sdq_received_pct(ctx: Context) -> list[dict]:
 def sdq_average(ctx: Context) -> list[dict]:
     """Mean SDQ score of the OC2 cohort aged 5-16 with a score."""
     scores, _ = _sdq(ctx)
-    return [mean_row("sdq_average", scores, 1)]
+    return [mean_row("sdq_average", scores)]
 
 
 # Indicators whose numerators split one total: disclosure control treats them as cells of
@@ -888,7 +883,7 @@ def adoption_entry_to_placed_days(ctx: Context) -> list[dict]:
         m = m.loc[(m["DATE_PLACED"] <= m["DEC"]) & (m["DATE_PLACED"] >= m["POC_START"])]
         latest = m.groupby(level=0).agg(placed=("DATE_PLACED", "max"), start=("POC_START", "first"))
         days = (latest["placed"] - latest["start"]).dt.days.astype(float)
-    return [mean_row("adoption_entry_to_placed_days", pd.Series(days, dtype=float), 0)]
+    return [mean_row("adoption_entry_to_placed_days", pd.Series(days, dtype=float))]
 
 
 @register(
@@ -903,12 +898,10 @@ def adoption_decision_to_match_days(ctx: Context) -> list[dict]:
     """Mean days from DATE_INT to DATE_MATCH for matches in the period."""
     ad1 = ctx.tables.get("AD1")
     if ad1 is None or ad1.empty:
-        return [mean_row("adoption_decision_to_match_days", pd.Series(dtype=float), 0)]
+        return [mean_row("adoption_decision_to_match_days", pd.Series(dtype=float))]
     ad1 = ad1.sort_values("_year").drop_duplicates(["CHILD", "DATE_MATCH"], keep="last")
     m = ad1.loc[ad1["DATE_MATCH"].between(ctx.S, ctx.E) & ad1["DATE_INT"].notna()]
-    return [
-        mean_row("adoption_decision_to_match_days", (m["DATE_MATCH"] - m["DATE_INT"]).dt.days, 0)
-    ]
+    return [mean_row("adoption_decision_to_match_days", (m["DATE_MATCH"] - m["DATE_INT"]).dt.days)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -1094,7 +1087,7 @@ def _education(ind: str, key_stage: str, measure: str, unit: str):
             return [row(ind, None, None, None)]
         v = attainment_values(ctx, key_stage, measure)
         if unit == "mean":
-            return [mean_row(ind, v, 2 if measure == "P8" else 1)]
+            return [mean_row(ind, v)]
         return [pct_row(ind, int((v == 1).sum()), len(v))]
 
     return compute

@@ -66,6 +66,14 @@ def rating(value: float | None, target: Target | None, polarity: str) -> str | N
     return OFF
 
 
+def neighbour_dp(ind) -> int:
+    """Decimal places of a neighbour average: one at least, as DfE's tools show them.
+
+    An average of whole-number rates (120.4 per 10,000) is not itself a whole number.
+    """
+    return max(ind.dp, 1)
+
+
 def comparator_year(spec: RunSpec) -> int:
     """DfE's ``time_period`` to compare with: the year in which the period ends.
 
@@ -116,7 +124,7 @@ def published_indicators(
                 # A neighbour average of counts compares authorities of different sizes.
                 vals["stat_neighbours"], vals["sn_count"] = None, 0
             elif vals["stat_neighbours"] is not None:
-                vals["stat_neighbours"] = round_half_up(vals["stat_neighbours"], ind.dp)
+                vals["stat_neighbours"] = round_half_up(vals["stat_neighbours"], neighbour_dp(ind))
             t = spec.authority.targets.get(ind.id)
             target = t.value if t else None
             rate = rating(None if r.suppressed else r.value, t, ind.polarity)

@@ -26,7 +26,7 @@ import pandas as pd
 from pipeline import disclosure, io, narrative
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
 from pipeline.indicators import PARTITIONS, REGISTRY, registry_table
-from pipeline.published import comparator_year, published_indicators
+from pipeline.published import comparator_year, neighbour_dp, published_indicators
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
 log = logging.getLogger(__name__)
@@ -325,7 +325,8 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
             return text + pct if text not in ("x", "c", "z") else text
 
         if unit != "count" and sn is not None and not pd.isna(sn):
-            sn_text = with_unit(sn) + f" ({int(r['sn_count'])} of {n_sn})"
+            sn_dp = neighbour_dp(REGISTRY[ind])
+            sn_text = with_unit(sn, sn_dp) + f" ({int(r['sn_count'])} of {n_sn})"
         rows.append(
             [
                 REGISTRY[ind].title,

@@ -72,7 +72,7 @@ def test_ks2_uses_the_cohort_and_matches_by_upn():
 def test_ks4_means_and_proportions():
     r = compute_all(TABLES, P)
     v, _, n = get(r, "ks4_att8_avg")
-    assert (v, n) == (25.8, 2)  # (20.5 + 31) / 2 = 25.75 -> 25.8 (half up)
+    assert (v, n) == (25.75, 2)  # (20.5 + 31) / 2, unrounded inside (25.8 published)
     assert get(r, "ks4_em4_pct") == (50, 1, 2)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline import disclosure
 from pipeline.config import parse_period
 from pipeline.indicators import REGISTRY, compute_all, compute_trend
 
@@ -125,10 +126,13 @@ def test_rate_uses_mid_year_before_e_and_rounds_half_up(result):
     assert (r["value"], r["numerator"], r["denominator"]) == (20, 6, 3000)
 
 
-def test_rate_rounds_half_up_not_to_even():
-    # 6 / 4800 * 10,000 = 12.5 -> 13 (DfE rounds halves up; banker's rounding would give 12)
+def test_rate_is_kept_unrounded_and_published_rounded_half_up():
+    # 6 / 4800 * 10,000 = 12.5 inside; published 13 (DfE rounds halves up; banker's rounding
+    # would give 12)
     r = compute_all(TABLES, P, population={2024: 4800}, ids=["cla_rate_per_10k"])
-    assert r["value"].iloc[0] == 13
+    assert r["value"].iloc[0] == 12.5
+    pub = disclosure.publish(r, units={"cla_rate_per_10k": "rate"}, dps={"cla_rate_per_10k": 0})
+    assert (pub["value"].iloc[0], pub["display"].iloc[0]) == (13, "13")
 
 
 def test_rate_without_population_is_missing_not_zero():

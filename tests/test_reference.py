@@ -6,6 +6,7 @@ import csv
 
 import pandas as pd
 
+from pipeline import disclosure
 from pipeline.config import parse_period
 from pipeline.indicators import compute_all
 from pipeline.reference import Comparators, comparator_values, load_comparators
@@ -62,7 +63,8 @@ def test_our_rate_matches_dfe_for_the_same_count_and_population(shared):
     r = compute_all(
         {"Episodes": eps}, parse_period("2024-25"), comp.population, ids=["cla_rate_per_10k"]
     )
-    assert r["value"].iloc[0] == 138
+    pub = disclosure.publish(r, units={"cla_rate_per_10k": "rate"}, dps={"cla_rate_per_10k": 0})
+    assert pub["display"].iloc[0] == "138"  # 138.4 inside, published as DfE shows it
 
 
 def test_missing_reference_folder_gives_x_not_an_error(tmp_path):
