@@ -144,6 +144,7 @@ def _table(
     rows: list[list[str]],
     first_col_header=True,
     numeric_from: int = 1,
+    key: str = "",
 ) -> str:
     head = "".join(
         f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{esc(h)}</th>'
@@ -160,10 +161,48 @@ def _table(
                 text = str(v) if isinstance(v, Block) else esc(str(v))
                 cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    key_html = f' <span class="key">{esc(key)}</span>' if key else ""
     return (
-        f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<table><caption>{esc(caption)}{key_html}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def symbols_key(lo: int, hi: int, rows: list[list]) -> str:
+    """What the symbols shown in a table's figures mean (DfE's), for its caption.
+
+    Only the symbols the table uses are explained; the first column (the labels) is not
+    read. ``c`` names the thresholds in force (configuration, ``suppress_min`` and
+    ``suppress_max``).
+
+    >>> symbols_key(1, 5, [["Age", "c", "x"], ["All", "88 → z", "12% *"]])
+    'c: suppressed to protect confidentiality (a number of children or pupils from 1 to 5, \
+or a figure from which such a number could be worked out); x: not available; z: not \
+applicable.'
+    >>> symbols_key(1, 5, [["x", "12"]])
+    ''
+    """
+    used = set()
+    for r in rows:
+        for v in r[1:]:
+            # One cell may hold several figures ("88 → c → 93"), each with a unit or mark.
+            used |= {t.rstrip("%*") for t in re.split(r"[\s→]+", str(v))}
+    meanings = {
+        disclosure.SUPPRESSED: (
+            f"suppressed to protect confidentiality (a number of children or pupils from {lo} "
+            f"to {hi}, or a figure from which such a number could be worked out)"
+        ),
+        disclosure.NOT_AVAILABLE: "not available",
+        disclosure.NOT_APPLICABLE: "not applicable",
+    }
+    said = [f"{sym}: {text}" for sym, text in meanings.items() if sym in used]
+    return "; ".join(said) + "." if said else ""
+
+
+def _data_table(data: ReportData, caption: str, headers: list[str], rows: list[list], **kw):
+    """A table of published figures whose caption says what any ``c``, ``x`` or ``z`` means."""
+    lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
+    return _table(caption, headers, rows, key=symbols_key(lo, hi, rows), **kw)
 
 
 def _slug(text: str) -> str:
@@ -336,7 +375,8 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
                 rating_cell(r["rating"]),
             ]
         )
-    table = _table(
+    table = _data_table(
+        data,
         caption,
         [
             "Measure",
@@ -363,7 +403,7 @@ def _caption(data: ReportData, what: str) -> str:
     return (
         f"{what} in {data.name}: {data.spec.period.label} against the year before and "
         f"comparators (DfE published figures for the year ending 31 March "
-        f"{comparator_year(data.spec)}; x: not available, z: not applicable)"
+        f"{comparator_year(data.spec)})"
     )
 
 
@@ -459,7 +499,8 @@ def trend_figure(data: ReportData) -> Block:
         r = _get(data.trend, ind, period=p)
         local = _val(r)
         comps = comparator_values(data.spec.paths.reference, data.comparators, ind, int(p[:4]) + 1)
-        rows.append([p, _cell(local), _cell(comps["england"]), _cell(comps["region"])])
+        shown = disclosure.SUPPRESSED if r is not None and r["suppressed"] else _cell(local)
+        rows.append([p, shown, _cell(comps["england"]), _cell(comps["region"])])
         tidy.append({"period": p, "series": data.name, "value": local})
         if use_rate:
             tidy.append({"period": p, "series": "England", "value": comps["england"]})
@@ -478,7 +519,8 @@ def trend_figure(data: ReportData) -> Block:
         f"Line chart of the {what} at 31 March, {periods[0]} to {periods[-1]}, for "
         f"{series}. {title_text}."
     )
-    table_html = _table(
+    table_html = _data_table(
+        data,
         f"The {what}, {periods[0]} to {periods[-1]}",
         ["Year", data.name, "England", data.region or "Region"],
         rows,
@@ -523,7 +565,7 @@ def breakdown_table(
         last.append("100%")
         headers.append(england_label)
     rows.append(last)
-    return Block(_table(caption, headers, rows))
+    return Block(_data_table(data, caption, headers, rows))
 
 
 def annex(data: ReportData) -> Block:
