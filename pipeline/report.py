@@ -755,6 +755,7 @@ def _gap_row(data: ReportData, ind: str, part: pd.DataFrame):
     sentence = None
     if eng is not None:
         gap, ci, moved = eng["gap_display"], eng["ci_display"], eng["movement_display"]
+        ci = ci.replace(" ", "\u00a0")  # an interval kept on one line in a narrow column
         if ind in _GAP_HEADLINES and not eng["suppressed"] and not pd.isna(eng["gap"]):
             sentence = narrative.gap_sentence(
                 spec_ind.title,
