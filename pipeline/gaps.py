@@ -5,6 +5,10 @@ authority's, and England's). The all-pupils figure covers every pupil, so it is 
 known; the uncertainty is in the small CLA cohort: a Wilson interval for a proportion, a t
 interval for a mean (scipy). A gap is "statistically different from zero" when its
 interval excludes zero. Movement compares this year's gap with last year's.
+
+The table is internal and unsuppressed. It carries each figure's numerator (pupils
+achieving, for a percentage) and pupil count, this year's and last year's, so that
+``published.published_gaps`` can apply disclosure control to every figure built on them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ COLUMNS = [
     "indicator",
     "comparator",
     "cla_value",
+    "numerator",
     "n",
     "all_pupils",
     "gap",
@@ -36,6 +41,8 @@ COLUMNS = [
     "ci_high",
     "significant",
     "previous_gap",
+    "previous_numerator",
+    "previous_n",
     "movement",
     "source",
 ]
@@ -95,15 +102,20 @@ def _gaps_for(tables: dict, period: Period, reference_dir: Path, la_code: str) -
             continue
         values = attainment_values(ctx, ks, measure)
         n = len(values)
+        # A mean has no numerator: disclosure control rests on n alone.
+        k = int((values == 1).sum()) if unit == "percent" and n else None
+        cla = None if not n else 100 * k / n if unit == "percent" else float(values.mean())
         ap = all_pupils(reference_dir, la_code, ind, year)
         for comparator in ("la", "england"):
             base = ap[comparator]
             r = {
                 "indicator": ind,
                 "comparator": comparator,
+                # The CLA figure does not depend on the comparator: kept when one is missing.
+                "cla_value": cla,
+                "numerator": k,
                 "n": n,
                 "all_pupils": base,
-                "cla_value": None,
                 "gap": None,
                 "ci_low": None,
                 "ci_high": None,
@@ -112,11 +124,8 @@ def _gaps_for(tables: dict, period: Period, reference_dir: Path, la_code: str) -
             }
             if n and base is not None:
                 if unit == "percent":
-                    k = int((values == 1).sum())
-                    r["cla_value"] = 100 * k / n
                     gap, lo, hi = proportion_gap(k, n, base)
                 else:
-                    r["cla_value"] = float(values.mean())
                     gap, lo, hi = mean_gap(values, base)
                 dp = 2 if measure == "P8" else 1
                 r["gap"] = round_half_up(gap, dp)
@@ -130,14 +139,18 @@ def _gaps_for(tables: dict, period: Period, reference_dir: Path, la_code: str) -
 def attainment_gaps(
     tables: dict, period: Period, reference_dir: Path, la_code: str
 ) -> pd.DataFrame:
-    """Every education measure's gap for the period, with last year's gap and movement."""
+    """Every education measure's gap for the period, with last year's gap and movement.
+
+    Last year's numerator and pupil count come with its gap: a movement compares with a
+    figure that may itself have to be suppressed.
+    """
     now = pd.DataFrame(_gaps_for(tables, period, reference_dir, la_code))
     if now.empty:
         return pd.DataFrame(columns=COLUMNS)
     before = pd.DataFrame(_gaps_for(tables, period.shifted(-1), reference_dir, la_code))
-    prev = {} if before.empty else before.set_index(["indicator", "comparator"])["gap"].to_dict()
-    now["previous_gap"] = [
-        prev.get((i, c)) for i, c in zip(now["indicator"], now["comparator"], strict=True)
-    ]
+    keys = list(zip(now["indicator"], now["comparator"], strict=True))
+    prev = {} if before.empty else before.set_index(["indicator", "comparator"]).to_dict("index")
+    for col in ("gap", "numerator", "n"):
+        now[f"previous_{col}"] = [prev.get(key, {}).get(col) for key in keys]
     now["movement"] = [movement(g, p) for g, p in zip(now["gap"], now["previous_gap"], strict=True)]
     return now[COLUMNS]

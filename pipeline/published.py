@@ -3,7 +3,8 @@
 One function builds it (:func:`published_indicators`) and everything published reads it:
 ``outputs/<la>/<period>/indicators.csv`` and ``.xlsx`` and every report edition, so a
 figure cannot differ between the table and the report, and suppression is applied before
-anything reaches a template.
+anything reaches a template. The education table's attainment gaps are published the same
+way (:func:`published_gaps`): a report never sees the unsuppressed gaps.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 
 from pipeline import disclosure, io
 from pipeline.config import ConfigError, RunSpec, Target
+from pipeline.disclosure import NOT_AVAILABLE, SUPPRESSED
 from pipeline.indicators import PARTITIONS, REGISTRY, round_half_up
 from pipeline.reference import (
     Comparators,
@@ -135,6 +137,129 @@ def published_indicators(
     for k, v in extra.items():
         pub[k] = v
     return pub
+
+
+GAP_COLUMNS = [
+    "indicator",
+    "comparator",
+    "unit",
+    "suppressed",
+    "cla_value",
+    "cla_display",
+    "n",
+    "n_display",
+    "all_pupils",
+    "gap",
+    "ci_low",
+    "ci_high",
+    "significant",
+    "gap_display",
+    "ci_display",
+    "movement",
+    "movement_display",
+    "source",
+]
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _gap_hidden(unit: str, k: object, n: object, lo: int, hi: int) -> bool:
+    # A percentage rests on its numerator and its pupil count; a mean only on the count.
+    if unit == "percent":
+        return disclosure.primary(None if _missing(k) else k, None if _missing(n) else n, lo, hi)
+    return disclosure.is_small(None if _missing(n) else n, lo, hi)
+
+
+def published_gaps(spec: RunSpec, gaps: pd.DataFrame) -> pd.DataFrame:
+    """The attainment gaps a report may show: every figure already disclosure-controlled.
+
+    Built once per job from the internal ``attainment_gaps.csv`` (``gaps.py``), one row
+    per measure and comparator. A row is suppressed when its pupil count is from
+    ``suppress_min`` to ``suppress_max`` or, for a percentage, so is the number of pupils
+    achieving: then the CLA value, the gap and its interval are all ``c`` (each gives the
+    number away, the gap with the all-pupils figure beside it). An average (Attainment 8)
+    has no numerator and rests on the pupil count alone. The movement since last year is
+    ``c`` too when last year's figure was suppressed: it compares with that figure. The
+    pupil count is a count: ``c`` from 1 to 5. Numeric columns of what is hidden are blank;
+    the ``*_display`` columns hold the text to show (``c``, ``x`` or the figure, without
+    its unit).
+
+    >>> from pipeline.config import build_run_spec
+    >>> g = pd.DataFrame({"indicator": ["ks2_rwm_exs_pct", "ks4_att8_avg"],
+    ...     "comparator": "england", "cla_value": [100 / 9, 14.55], "numerator": [1, None],
+    ...     "n": [9, 11], "all_pupils": [62.0, 46.0], "gap": [-50.9, -31.5],
+    ...     "ci_low": [-60.0, -37.5], "ci_high": [-16.7, -25.4], "significant": True,
+    ...     "previous_gap": [-40.0, -33.0], "previous_numerator": [6, None],
+    ...     "previous_n": [10, 4], "movement": "widened", "source": "LAIT"})
+    >>> p = published_gaps(build_run_spec("Z09", "2024-25"), g)
+    >>> p[["cla_display", "n_display", "gap_display", "ci_display", "movement_display"]].values
+    array([['c', '9', 'c', 'c', 'c'],
+           ['14.6', '11', '-31.5', '-37.5 to -25.4', 'c']], dtype=object)
+    """
+    if gaps.empty:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
+    rows = []
+    for r in gaps.to_dict("records"):
+        ind = REGISTRY[r["indicator"]]
+        n, k, cla = r["n"], r.get("numerator"), r["cla_value"]
+        if _missing(k) and ind.unit == "percent" and not _missing(cla):
+            k = round_half_up(cla * n / 100)  # a file written before gaps.py carried it
+        hide = _gap_hidden(ind.unit, k, n, lo, hi)
+        # Without last year's counts (an older file) the comparison cannot be cleared.
+        hide_prev = "previous_n" not in r or _gap_hidden(
+            ind.unit, r.get("previous_numerator"), r["previous_n"], lo, hi
+        )
+        dp = ind.dp
+        gap_dp = max(dp, 1)  # gaps in points to one decimal place (Progress 8: two)
+        gap, low, high = r["gap"], r["ci_low"], r["ci_high"]
+        moved = r["movement"] if isinstance(r["movement"], str) else None
+        if hide:
+            cla = gap = low = high = moved = None
+            cla_text = gap_text = ci_text = moved_text = SUPPRESSED
+        else:
+            cla = None if _missing(cla) else round_half_up(cla, dp)
+            cla_text = disclosure.fmt_number(cla, dp)
+            gap_text = NOT_AVAILABLE if _missing(gap) else f"{gap:+.{gap_dp}f}"
+            ci_text = (
+                NOT_AVAILABLE
+                if _missing(low) or _missing(high)
+                else f"{low:+.{gap_dp}f} to {high:+.{gap_dp}f}"
+            )
+            if moved and hide_prev:
+                moved, moved_text = None, SUPPRESSED
+            else:
+                moved_text = moved or NOT_AVAILABLE
+        small_n = disclosure.is_small(None if _missing(n) else n, lo, hi)
+        rows.append(
+            {
+                "indicator": ind.id,
+                "comparator": r["comparator"],
+                "unit": ind.unit,
+                "suppressed": hide,
+                "cla_value": cla,
+                "cla_display": cla_text,
+                "n": None if small_n or _missing(n) else int(n),
+                "n_display": SUPPRESSED
+                if small_n
+                else NOT_AVAILABLE
+                if _missing(n)
+                else f"{int(n):,}",
+                "all_pupils": r["all_pupils"],
+                "gap": None if _missing(gap) else gap,
+                "ci_low": None if _missing(low) else low,
+                "ci_high": None if _missing(high) else high,
+                "significant": None if hide or _missing(r["significant"]) else r["significant"],
+                "gap_display": gap_text,
+                "ci_display": ci_text,
+                "movement": moved,
+                "movement_display": moved_text,
+                "source": r["source"],
+            }
+        )
+    return pd.DataFrame(rows, columns=GAP_COLUMNS)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -26,7 +26,12 @@ import pandas as pd
 from pipeline import disclosure, io, narrative
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
 from pipeline.indicators import PARTITIONS, REGISTRY, registry_table
-from pipeline.published import comparator_year, neighbour_dp, published_indicators
+from pipeline.published import (
+    comparator_year,
+    neighbour_dp,
+    published_gaps,
+    published_indicators,
+)
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
 log = logging.getLogger(__name__)
@@ -54,7 +59,7 @@ class ReportData:
     current: pd.DataFrame  # published rows for the period, with comparator columns
     trend: pd.DataFrame  # published rows for every trend period
     read_report: dict
-    gaps: pd.DataFrame  # attainment gaps (unsuppressed: suppress before showing)
+    gaps: pd.DataFrame  # attainment gaps, published (suppressed): published.published_gaps
     validation: dict = field(default_factory=dict)  # validation.json (counts are used)
 
     @property
@@ -90,7 +95,7 @@ def load(spec: RunSpec) -> ReportData:
         pub,
         trend_pub,
         io.read_json(io.processed_file(spec, "read_report.json")),
-        io.read_gaps(spec),
+        published_gaps(spec, io.read_gaps(spec)),
         io.read_json(io.processed_file(spec, "validation.json")),
     )
 
@@ -145,6 +150,7 @@ def _table(
     first_col_header=True,
     numeric_from: int = 1,
     numeric: set[int] | None = None,
+    key: str = "",
 ) -> str:
     # Numbers align right: the columns from ``numeric_from``, or exactly those in ``numeric``.
     num = set(range(numeric_from, len(headers))) if numeric is None else numeric
@@ -163,10 +169,48 @@ def _table(
                 text = str(v) if isinstance(v, Block) else esc(str(v))
                 cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    key_html = f' <span class="key">{esc(key)}</span>' if key else ""
     return (
-        f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<table><caption>{esc(caption)}{key_html}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def symbols_key(lo: int, hi: int, rows: list[list]) -> str:
+    """What the symbols shown in a table's figures mean (DfE's), for its caption.
+
+    Only the symbols the table uses are explained; the first column (the labels) is not
+    read. ``c`` names the thresholds in force (configuration, ``suppress_min`` and
+    ``suppress_max``).
+
+    >>> symbols_key(1, 5, [["Age", "c", "x"], ["All", "88 → z", "12% *"]])
+    'c: suppressed to protect confidentiality (a number of children or pupils from 1 to 5, \
+or a figure from which such a number could be worked out); x: not available; z: not \
+applicable.'
+    >>> symbols_key(1, 5, [["x", "12"]])
+    ''
+    """
+    used = set()
+    for r in rows:
+        for v in r[1:]:
+            # One cell may hold several figures ("88 → c → 93"), each with a unit or mark.
+            used |= {t.rstrip("%*") for t in re.split(r"[\s→]+", str(v))}
+    meanings = {
+        disclosure.SUPPRESSED: (
+            f"suppressed to protect confidentiality (a number of children or pupils from {lo} "
+            f"to {hi}, or a figure from which such a number could be worked out)"
+        ),
+        disclosure.NOT_AVAILABLE: "not available",
+        disclosure.NOT_APPLICABLE: "not applicable",
+    }
+    said = [f"{sym}: {text}" for sym, text in meanings.items() if sym in used]
+    return "; ".join(said) + "." if said else ""
+
+
+def _data_table(data: ReportData, caption: str, headers: list[str], rows: list[list], **kw):
+    """A table of published figures whose caption says what any ``c``, ``x`` or ``z`` means."""
+    lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
+    return _table(caption, headers, rows, key=symbols_key(lo, hi, rows), **kw)
 
 
 def _slug(text: str) -> str:
@@ -340,7 +384,8 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
                 rating_cell(r["rating"]),
             ]
         )
-    table = _table(
+    table = _data_table(
+        data,
         caption,
         [
             "Measure",
@@ -367,7 +412,7 @@ def _caption(data: ReportData, what: str) -> str:
     return (
         f"{what} in {data.name}: {data.spec.period.label} against the year before and "
         f"comparators (DfE published figures for the year ending 31 March "
-        f"{comparator_year(data.spec)}; x: not available, z: not applicable)"
+        f"{comparator_year(data.spec)})"
     )
 
 
@@ -463,7 +508,8 @@ def trend_figure(data: ReportData) -> Block:
         r = _get(data.trend, ind, period=p)
         local = _val(r)
         comps = comparator_values(data.spec.paths.reference, data.comparators, ind, int(p[:4]) + 1)
-        rows.append([p, _cell(local), _cell(comps["england"]), _cell(comps["region"])])
+        shown = disclosure.SUPPRESSED if r is not None and r["suppressed"] else _cell(local)
+        rows.append([p, shown, _cell(comps["england"]), _cell(comps["region"])])
         tidy.append({"period": p, "series": data.name, "value": local})
         if use_rate:
             tidy.append({"period": p, "series": "England", "value": comps["england"]})
@@ -482,7 +528,8 @@ def trend_figure(data: ReportData) -> Block:
         f"Line chart of the {what} at 31 March, {periods[0]} to {periods[-1]}, for "
         f"{series}. {title_text}."
     )
-    table_html = _table(
+    table_html = _data_table(
+        data,
         f"The {what}, {periods[0]} to {periods[-1]}",
         ["Year", data.name, "England", data.region or "Region"],
         rows,
@@ -527,7 +574,7 @@ def breakdown_table(
         last.append("100%")
         headers.append(england_label)
     rows.append(last)
-    return Block(_table(caption, headers, rows))
+    return Block(_data_table(data, caption, headers, rows))
 
 
 def annex(data: ReportData) -> Block:
@@ -696,25 +743,29 @@ def biggest_movements(data: ReportData, n: int = 3) -> list[str]:
 _GAP_HEADLINES = ("ks2_rwm_exs_pct", "ks4_att8_avg")
 
 
-def _gap_row(data: ReportData, ind: str, part: pd.DataFrame, lo: int, hi: int):
-    """One row of the education table, and its sentence (suppressed when few pupils)."""
+def _with_unit(text: str, unit: str) -> str:
+    """A shown figure with its % sign (a symbol stays bare)."""
+    symbols = (disclosure.SUPPRESSED, disclosure.NOT_AVAILABLE, disclosure.NOT_APPLICABLE)
+    return text + "%" if unit == "percent" and text not in symbols else text
+
+
+def _gap_row(data: ReportData, ind: str, part: pd.DataFrame):
+    """One row of the education table, and its sentence when the figures are published.
+
+    ``part`` holds the measure's published gap rows (``published.published_gaps``) by
+    comparator: nothing in them needs suppressing here.
+    """
     spec_ind = REGISTRY[ind]
-    n = int(part["n"].iloc[0])
-    small = disclosure.is_small(n, lo, hi)
+    unit, dp = spec_ind.unit, spec_ind.dp
     eng = part.loc["england"] if "england" in part.index else None
     la = part.loc["la"] if "la" in part.index else None
-    dp = spec_ind.dp
-    cla = "c" if small else _cell(part["cla_value"].iloc[0], dp)
-    gap = ci = moved = "x"
+    first = part.iloc[0]  # the CLA figure and pupil count are the same for each comparator
+    gap = ci = moved = disclosure.NOT_AVAILABLE
     sentence = None
-    if small:
-        gap = ci = "c"
-    elif eng is not None and not pd.isna(eng["gap"]):
-        gap = f"{eng['gap']:+.1f}"
-        if not pd.isna(eng["ci_low"]):
-            ci = f"{eng['ci_low']:+.1f} to {eng['ci_high']:+.1f}"
-        moved = eng["movement"] if isinstance(eng["movement"], str) else "x"
-        if ind in _GAP_HEADLINES:
+    if eng is not None:
+        gap, ci, moved = eng["gap_display"], eng["ci_display"], eng["movement_display"]
+        ci = ci.replace(" ", "\u00a0")  # an interval kept on one line in a narrow column
+        if ind in _GAP_HEADLINES and not eng["suppressed"] and not pd.isna(eng["gap"]):
             sentence = narrative.gap_sentence(
                 spec_ind.title,
                 eng["cla_value"],
@@ -724,16 +775,15 @@ def _gap_row(data: ReportData, ind: str, part: pd.DataFrame, lo: int, hi: int):
                 None if pd.isna(eng["ci_low"]) else eng["ci_low"],
                 None if pd.isna(eng["ci_high"]) else eng["ci_high"],
                 None if pd.isna(eng["significant"]) else bool(eng["significant"]),
-                None if moved == "x" else moved,
-                "%" if spec_ind.unit == "percent" else "",
+                eng["movement"] if isinstance(eng["movement"], str) else None,
+                "%" if unit == "percent" else "",
             )
-    pupils = "c" if small else str(n)
     row_ = [
         spec_ind.title,
-        cla,
-        pupils,
-        _cell(None if la is None else la["all_pupils"], dp),
-        _cell(None if eng is None else eng["all_pupils"], dp),
+        _with_unit(first["cla_display"], unit),
+        first["n_display"],
+        _with_unit(_cell(None if la is None else la["all_pupils"], dp), unit),
+        _with_unit(_cell(None if eng is None else eng["all_pupils"], dp), unit),
         gap,
         ci,
         moved,
@@ -742,7 +792,11 @@ def _gap_row(data: ReportData, ind: str, part: pd.DataFrame, lo: int, hi: int):
 
 
 def education(data: ReportData) -> Block:
-    """Attainment of children looked after against all pupils, with the gaps."""
+    """Attainment of children looked after against all pupils, with the gaps.
+
+    Reads only the published gaps (``data.gaps``): a figure resting on 1 to 5 pupils, or
+    on 1 to 5 pupils achieving, is already ``c`` there, and has no sentence.
+    """
     g = data.gaps
     head = heading("Education")
     if g.empty:
@@ -750,36 +804,36 @@ def education(data: ReportData) -> Block:
             head + "<p>No attainment results were available for this period "
             "(attainment.csv, or all-pupils figures in the reference data).</p>"
         )
-    lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
     rows, sentences = [], []
     for ind in dict.fromkeys(g["indicator"]):
-        r, sentence = _gap_row(data, ind, g[g["indicator"] == ind].set_index("comparator"), lo, hi)
+        r, sentence = _gap_row(data, ind, g[g["indicator"] == ind].set_index("comparator"))
         rows.append(r)
         if sentence:
             sentences.append(sentence)
     source = "; ".join(sorted({s for s in g["source"].dropna()})) or "none found"
-    table = _table(
+    table = _data_table(
+        data,
         f"Attainment of children looked after continuously for 12 months in {data.name}, "
         f"{data.spec.period.label}, against all pupils",
         [
             "Measure",
-            "Children looked after",
-            "Pupils",
+            "Children looked after: result",
+            "Children looked after: number of pupils",
             f"All pupils: {data.name}",
             "All pupils: England",
-            "Gap against England",
-            "95% confidence interval",
+            "Gap against England (points)",
+            "95% confidence interval (points)",
             "Since last year",
         ],
         rows,
     )
     text = "".join(f"<p>{esc(t)}</p>" for t in sentences)
     note = (
-        '<p class="meta">Gap: children looked after minus all pupils (points for '
-        "percentages). The interval reflects the small number of children looked after "
-        "(Wilson for percentages, t for averages); all pupils are treated as known. "
-        f"All-pupils source: {esc(source)}. DfE publishes two England KS2 figures that "
-        "differ by up to 1 point; this report uses the one named.</p>"
+        '<p class="meta">Gap: children looked after minus all pupils (percentage points for '
+        "percentages, score points for Attainment 8). The interval reflects the small number "
+        "of children looked after (Wilson for percentages, t for averages); all pupils are "
+        f"treated as known. All-pupils source: {esc(source)}. DfE publishes two England KS2 "
+        "figures that differ by up to 1 point; this report uses the one named.</p>"
     )
     return Block(head + text + table + note)
 

@@ -62,6 +62,8 @@ def test_gap_interval_significance_and_movement(tmp_path):
     assert not la["significant"]
     # last year: 25 - 60 = -35: the gap narrowed
     assert (la["previous_gap"], la["movement"]) == (-35.0, "narrowed")
+    # the counts disclosure control needs: 2 of 4 pupils this year, 1 of 4 last year
+    assert (la["numerator"], la["n"], la["previous_numerator"], la["previous_n"]) == (2, 4, 1, 4)
     eng = g[(g["indicator"] == "ks2_rwm_exs_pct") & (g["comparator"] == "england")].iloc[0]
     assert eng["gap"] == -12.0 and pd.isna(eng["previous_gap"])  # no England row for 2024
     assert "LAIT KS2RWM_Expected_STD" in la["source"]
@@ -73,3 +75,6 @@ def test_no_all_pupils_figure_gives_no_gap(tmp_path):
         tables({"2024/25": {"a": "1"}}), parse_period("2024-25"), tmp_path / "none", "806"
     )
     assert g["gap"].isna().all() and (g["n"] >= 0).all()
+    # the children's own figure does not need a comparator: 1 of 1 pupil = 100%
+    rwm = g[g["indicator"] == "ks2_rwm_exs_pct"]
+    assert rwm["cla_value"].tolist() == [100.0, 100.0] and rwm["numerator"].tolist() == [1, 1]

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.config import ConfigError, build_run_spec
-from pipeline.published import COLUMNS, published_indicators, write_published
+from pipeline.published import COLUMNS, published_gaps, published_indicators, write_published
 from tests.conftest import write_csv
 
 GEO = [
@@ -138,3 +138,72 @@ def test_unknown_target_id_is_a_config_error(tmp_path, spec):
     s = build_run_spec("Z09", "2024-25", config_dir=str(cfg))
     with pytest.raises(ConfigError, match=r"unknown indicators \['nonsense'\]"):
         published_indicators(s, current([["cla_at_end", "", 1, None, 1.0]]))
+
+
+def gap_rows(rows):
+    """Internal attainment gaps (gaps.py's columns), England comparator, one row a measure."""
+    cols = ["indicator", "cla_value", "numerator", "n", "gap", "previous_numerator", "previous_n"]
+    g = pd.DataFrame(rows, columns=cols)
+    g["comparator"], g["all_pupils"], g["source"] = "england", 62.0, "LAIT"
+    g["ci_low"], g["ci_high"] = g["gap"] - 20, g["gap"] + 20
+    g["significant"], g["previous_gap"], g["movement"] = True, -40.0, "narrowed"
+    return g
+
+
+def test_gaps_are_suppressed_on_the_pupils_achieving_as_well_as_the_pupils(spec):
+    # Worked from indicators.md: a percentage whose numerator or denominator is 1-5 is c,
+    # and so is a gap, interval or movement computed from it.
+    g = gap_rows(
+        [
+            ["ks2_read_exs_pct", 100 / 9, 1, 9, -50.9, 6, 10],  # 1 of 9: c, n shown
+            ["ks2_writ_exs_pct", 300 / 11, 3, 11, -34.7, 6, 10],  # 3 of 11: c
+            ["ks2_math_exs_pct", 0.0, 0, 9, -62.0, 6, 10],  # 0 of 9: shown (zero stays 0)
+            ["ks2_rwm_exs_pct", 50.0, 6, 12, -12.0, 6, 10],  # 6 of 12: shown
+            ["ks4_em4_pct", 60.0, 3, 5, -5.0, 6, 10],  # 5 pupils: c, and so is n
+            ["ks4_em5_pct", 50.0, 6, 12, -12.0, 2, 10],  # last year 2 of 10: movement c
+            ["ks4_att8_avg", 14.55, None, 6, -31.5, None, 4],  # a mean: n decides
+        ]
+    )
+    p = published_gaps(spec, g).set_index("indicator")
+    shown = p[["cla_display", "n_display", "gap_display", "ci_display", "movement_display"]]
+    assert shown.to_dict("index") == {
+        "ks2_read_exs_pct": dict(zip(shown.columns, ["c", "9", "c", "c", "c"], strict=True)),
+        "ks2_writ_exs_pct": dict(zip(shown.columns, ["c", "11", "c", "c", "c"], strict=True)),
+        "ks2_math_exs_pct": dict(
+            zip(shown.columns, ["0", "9", "-62.0", "-82.0 to -42.0", "narrowed"], strict=True)
+        ),
+        "ks2_rwm_exs_pct": dict(
+            zip(shown.columns, ["50", "12", "-12.0", "-32.0 to +8.0", "narrowed"], strict=True)
+        ),
+        "ks4_em4_pct": dict(zip(shown.columns, ["c", "c", "c", "c", "c"], strict=True)),
+        "ks4_em5_pct": dict(
+            zip(shown.columns, ["50", "12", "-12.0", "-32.0 to +8.0", "c"], strict=True)
+        ),
+        "ks4_att8_avg": dict(
+            zip(shown.columns, ["14.6", "6", "-31.5", "-51.5 to -11.5", "c"], strict=True)
+        ),
+    }
+    # What is hidden is blank in the numbers too, so no sentence can be written from it.
+    hidden = p.loc[["ks2_read_exs_pct", "ks2_writ_exs_pct", "ks4_em4_pct"]]
+    assert hidden["suppressed"].all()
+    assert hidden[["cla_value", "gap", "ci_low", "ci_high", "movement"]].isna().all().all()
+    assert pd.isna(p.loc["ks4_em4_pct", "n"]) and p.loc["ks2_read_exs_pct", "n"] == 9
+    assert pd.isna(p.loc["ks4_em5_pct", "movement"]) and not p.loc["ks4_em5_pct", "suppressed"]
+
+
+def test_gap_thresholds_come_from_the_settings(spec):
+    (spec.config_dir / "settings.yml").write_text(
+        "disclosure:\n  suppress_min: 1\n  suppress_max: 9\n"
+    )
+    wider = build_run_spec("Z09", "2024-25", config_dir=str(spec.config_dir))
+    g = gap_rows([["ks2_rwm_exs_pct", 50.0, 6, 12, -12.0, 6, 10]])  # 6 pupils achieving
+    assert published_gaps(wider, g)["cla_display"].tolist() == ["c"]
+    assert published_gaps(spec, g)["cla_display"].tolist() == ["50"]
+
+
+def test_a_gaps_file_without_numerators_is_still_suppressed(spec):
+    # A file written before gaps.py carried k: k = 100/9 % of 9 pupils = 1, so c.
+    g = gap_rows([["ks2_rwm_exs_pct", 100 / 9, None, 9, -50.9, None, None]])
+    old = g.drop(columns=["numerator", "previous_numerator", "previous_n"])
+    p = published_gaps(spec, old)
+    assert p[["cla_display", "gap_display", "movement_display"]].values.tolist() == [["c"] * 3]
