@@ -24,7 +24,7 @@ from pipeline import schema
 from pipeline.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
 from pipeline.disclosure import round_half_up  # noqa: F401 (gaps and published use it)
 
-COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
+COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value", "as_of"]
 
 
 @dataclass(frozen=True)
@@ -39,22 +39,36 @@ class Indicator:
     definition: str
     dp: int
     func: Callable[[Context], list[dict]]
+    # From a table collected once a year (OC2, OC3): a quarter shows the latest year's figure.
+    annual: bool = False
 
 
 REGISTRY: dict[str, Indicator] = {}
 
 
 def register(
-    id: str, title: str, unit: str, polarity: str, cohort: str, definition: str, dp: int = 0
+    id: str,
+    title: str,
+    unit: str,
+    polarity: str,
+    cohort: str,
+    definition: str,
+    dp: int = 0,
+    annual: bool = False,
 ):
-    """Register an indicator function under ``id`` (a decorator)."""
+    """Register an indicator function under ``id`` (a decorator).
+
+    ``annual``: its data is collected once a year (OC2, OC3), so a quarter's figure is the
+    latest year's (see :func:`annual_period`), never last year's rows set against a
+    quarter's cohort.
+    """
     if polarity not in {"higher", "lower", "neither"}:
         raise ValueError(f"{id}: polarity must be higher, lower or neither")
 
     def wrap(func):
         if id in REGISTRY:
             raise ValueError(f"indicator {id} registered twice")
-        REGISTRY[id] = Indicator(id, title, unit, polarity, cohort, definition, dp, func)
+        REGISTRY[id] = Indicator(id, title, unit, polarity, cohort, definition, dp, func, annual)
         return func
 
     return wrap
@@ -688,6 +702,7 @@ for _id, _title, _polarity, _col, _ages in OC2_FLAGS:
         _polarity,
         "OC2 cohort" + ("" if _ages is None else f" aged {_ages[0]} to {_ages[1]} at E"),
         _OC2_DEF + f"Percentage of {_who} with {_col} = 1.",
+        annual=True,
     )(_oc2_flag(_id, _col, _ages))
 
 
@@ -705,6 +720,7 @@ def _sdq(ctx: Context) -> tuple[pd.Series, int]:
     "higher",
     "OC2 cohort aged 5 to 16 at E",
     _OC2_DEF + "Percentage of the cohort aged 5 to 16 at E with an SDQ_SCORE.",
+    annual=True,
 )
 def sdq_received_pct(ctx: Context) -> list[dict]:
     """OC2 cohort aged 5-16 with an SDQ score."""
@@ -720,6 +736,7 @@ def sdq_received_pct(ctx: Context) -> list[dict]:
     "OC2 cohort aged 5 to 16 at E with a score",
     _OC2_DEF + "Mean SDQ_SCORE of the cohort aged 5 to 16 at E with a score, 1 dp.",
     dp=1,
+    annual=True,
 )
 def sdq_average(ctx: Context) -> list[dict]:
     """Mean SDQ score of the OC2 cohort aged 5-16 with a score."""
@@ -757,6 +774,7 @@ for _id, _word, _lo, _hi in SDQ_BANDS:
         "OC2 cohort aged 5 to 16 at E with a score",
         _OC2_DEF + f"Of the cohort aged 5 to 16 at E with an SDQ score, the percentage "
         f"scoring {_lo} to {_hi}.",
+        annual=True,
     )(_sdq_band(_id, _lo, _hi))
 
 
@@ -977,6 +995,7 @@ def _care_leaver_indicators():
             "higher",
             cohort,
             f"Of {cohort}, the percentage with IN_TOUCH = YES.",
+            annual=True,
         )(in_touch)
         register(
             f"care_leavers_eet_pct_{group}",
@@ -986,6 +1005,7 @@ def _care_leaver_indicators():
             cohort,
             f"Of {cohort}, the percentage with ACTIV F1 to F5 or P1 to P5 (ACTIV 0, not "
             "known, stays in the denominator).",
+            annual=True,
         )(eet)
         register(
             f"care_leavers_suitable_accom_pct_{group}",
@@ -995,6 +1015,7 @@ def _care_leaver_indicators():
             cohort,
             f"Of {cohort} whose ACCOM letter is not G, H or R, the percentage with ACCOM "
             "ending in 1 (considered suitable).",
+            annual=True,
         )(accom)
 
 
@@ -1124,7 +1145,8 @@ for _id, (_ks, _m, _unit, _words) in EDUCATION.items():
         _unit,
         "higher",
         "Looked after continuously for 12 months at 31 March of the academic year",
-        _def + " Matched to attainment.csv by CHILD, or UPN where CHILD is blank.",
+        _def + " Matched to the pupil-level results by child, or by UPN where the child's id is "
+        "blank.",
         dp=2 if _m == "P8" else 1 if _unit == "mean" else 0,
     )(_education(_id, _ks, _m, _unit))
 
@@ -1136,16 +1158,38 @@ def compute_all(
     population: dict[int, float] | None = None,
     ids: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Every registered indicator (or ``ids``) for one period, as a tidy table."""
+    """Every registered indicator (or ``ids``) for one period, as a tidy table.
+
+    ``as_of`` is the period each figure describes: the period itself, or for an annual
+    indicator in a quarter, :func:`annual_period`.
+    """
     ctx = Context(tables, period, population)
+    yearly = ctx if period.is_annual else Context(tables, annual_period(period), population)
     rows: list[dict] = []
     for ind in REGISTRY.values():
         if ids is None or ind.id in ids:
-            rows += ind.func(ctx)
+            use = yearly if ind.annual else ctx
+            rows += [r | {"as_of": use.period.label} for r in ind.func(use)]
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("numerator", "denominator", "value"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     return out
+
+
+def annual_period(period: Period) -> Period:
+    """The year whose return a quarter's annual-only figures (OC2, OC3) come from.
+
+    The collection year before the quarter's own: its annual return holds that year's OC2
+    and OC3 rows, which a year-to-date extract does not. An annual period is its own.
+
+    >>> [annual_period(parse_period(f"2026-27-Q{q}")).label for q in (1, 2, 4)]
+    ['2025-26', '2025-26', '2025-26']
+    >>> annual_period(parse_period("2025-26")).label
+    '2025-26'
+    """
+    if period.is_annual:
+        return period
+    return parse_period(period.shifted(-1).collection_year)
 
 
 def compute_trend(

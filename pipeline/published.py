@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from pipeline import disclosure, io
-from pipeline.config import ConfigError, RunSpec, Target
+from pipeline.config import ConfigError, RunSpec, Target, parse_period
 from pipeline.disclosure import NOT_AVAILABLE, SUPPRESSED
 from pipeline.indicators import PARTITIONS, REGISTRY, round_half_up
 from pipeline.reference import (
@@ -37,6 +37,7 @@ COLUMNS = [
     "stat_neighbours",
     "target",
     "rating",
+    "as_of",
 ]
 ON, WITHIN, OFF = "On target", "Within tolerance", "Off target"
 
@@ -121,7 +122,10 @@ def published_indicators(
         vals = no_comparators()
         target = rate = None
         if r.breakdown == "":
-            vals = comparator_values(spec.paths.reference, comp, ind.id, year)
+            # An annual figure in a quarterly run is compared with its own year's England.
+            as_of = getattr(r, "as_of", "") or spec.period.label
+            at = year if as_of == spec.period.label else parse_period(as_of).end.year
+            vals = comparator_values(spec.paths.reference, comp, ind.id, at)
             if ind.unit == "count":
                 # A neighbour average of counts compares authorities of different sizes.
                 vals["stat_neighbours"], vals["sn_count"] = None, 0

@@ -243,7 +243,7 @@ def all_pupils(reference_dir: Path, la_code: str, indicator: str, year: int) -> 
         if len(hit):
             out[key] = _number(hit.iloc[0])
     if out["la"] is not None or out["england"] is not None:
-        out["source"] = f"LAIT {code} ({', '.join(sorted(set(rows['_file'])))})"
+        out["source"] = "DfE Local Authority Interactive Tool (LAIT)"  # the publication
     return out
 
 
@@ -292,7 +292,8 @@ def load_comparators(
                 last["region_code"],
                 last["region_name"],
             )
-        comp.sources += sorted(set(pop["_file"]))
+        # Members read the publication's name; the file is in the workbook's source column.
+        comp.sources.append("ONS mid-year population estimates, children aged 0 to 17")
     for frame in tables.get("ees", []):
         if comp.region_code is not None:
             break
@@ -316,7 +317,6 @@ def load_comparators(
                 mine.iloc[0][f"SN_{i}"] for i in range(1, 11) if mine.iloc[0][f"SN_{i}"]
             ]
             comp.neighbour_model = "DfE statistical neighbours, 2025 model"
-            comp.sources += sorted(set(sn["_file"]))
     return comp
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import disclosure, io, narrative
-from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
+from pipeline.config import RunSpec, parse_period, spec_from_parameters  # noqa: F401 (notebooks)
 from pipeline.indicators import PARTITIONS, REGISTRY, registry_table
 from pipeline.published import (
     comparator_year,
@@ -345,7 +345,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
     prev = data.spec.period.shifted(-1).label
     small = data.spec.settings.small_cohort
     n_sn = len(data.comparators.neighbours)
-    rows, cautions = [], 0
+    rows, cautions, yearly = [], 0, set()
     for ind in ids:
         r = _get(data.current, ind)
         if r is None:
@@ -354,13 +354,6 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         dp = REGISTRY[ind].dp
         this = _shown(r, unit, small)
         cautions += this.endswith(" *")
-        sn = r["stat_neighbours"]
-        if unit == "count":
-            sn_text = disclosure.NOT_APPLICABLE
-        else:
-            sn_text = _cell(sn, dp) + (
-                f" ({int(r['sn_count'])} of {n_sn})" if sn is not None and not pd.isna(sn) else ""
-            )
         target = r["target"]
         pct = "%" if unit == "percent" else ""
 
@@ -368,12 +361,22 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
             text = _cell(v, dp)
             return text + pct if text not in ("x", "c", "z") else text
 
-        if unit != "count" and sn is not None and not pd.isna(sn):
+        sn = r["stat_neighbours"]
+        if unit == "count":
+            sn_text = disclosure.NOT_APPLICABLE
+        elif sn is None or pd.isna(sn):
+            sn_text = disclosure.NOT_AVAILABLE
+        else:
             sn_dp = neighbour_dp(REGISTRY[ind])
             sn_text = with_unit(sn, sn_dp) + f" ({int(r['sn_count'])} of {n_sn})"
+        title = REGISTRY[ind].title
+        as_of = _as_of(data, r)
+        if as_of:
+            title += f" ({as_of}, yearly return)"
+            yearly.add(as_of)
         rows.append(
             [
-                REGISTRY[ind].title,
+                title,
                 this,
                 _shown(_get(data.trend, ind, period=prev), unit, small),
                 trend_text(data, ind),
@@ -405,7 +408,24 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
             f'<p class="meta">* Use with caution: fewer than {small} children in the '
             "group, so one child moves the figure a lot.</p>"
         )
+    if yearly:
+        year = min(yearly)
+        table += (
+            f'<p class="meta">Measures marked "{year}, yearly return" come from tables '
+            "councils return once a year (health and care leavers: OC2 and OC3). A quarter "
+            f"shows the latest year's figure, {year} (the year to "
+            f"{narrative.long_date(parse_period(year).end)}); the next column shows the year "
+            "before it, and England, the region and neighbours are for the same year.</p>"
+        )
     return table
+
+
+def _as_of(data: ReportData, r) -> str:
+    """The year a quarterly report's annual-only figure describes; "" for any other row."""
+    as_of = r.get("as_of", "") if hasattr(r, "get") else ""
+    if not isinstance(as_of, str) or not as_of or as_of == data.spec.period.label:
+        return ""
+    return as_of
 
 
 def _caption(data: ReportData, what: str) -> str:
@@ -589,7 +609,13 @@ def annex(data: ReportData) -> Block:
     n_warn = sum(p["severity"] == "warning" for p in problems)
     rejected = sum(r["rows"] for r in data.read_report.get("rejected_rows", []))
     lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
-    sources = sorted(set(data.comparators.sources)) or ["none found: comparators show x"]
+    sources = sorted(set(data.comparators.sources))
+    if data.current["england"].notna().any():
+        sources.append(
+            "DfE's published statistics for England, the regions and each authority "
+            "(explore education statistics)"
+        )
+    sources = sources or ["none found: comparators show x"]
     neighbours = (
         f"{data.comparators.neighbour_model} ({len(data.comparators.neighbours)} neighbours)"
         if data.comparators.neighbours
@@ -731,6 +757,8 @@ def biggest_movements(data: ReportData, n: int = 3) -> list[str]:
     for ind in REGISTRY.values():
         if ind.unit != "percent" or ind.polarity == "neither" or ind.id.startswith("ks"):
             continue  # attainment has its own section, with its intervals
+        if ind.annual and not data.spec.period.is_annual:
+            continue  # a yearly figure, reported when its year was: not a quarter's news
         now, before = _get(data.current, ind.id), _get(data.trend, ind.id, period=prev)
         a, b = _val(now), _val(before)
         if a is None or b is None or a == b:
@@ -802,7 +830,7 @@ def education(data: ReportData) -> Block:
     if g.empty:
         return Block(
             head + "<p>No attainment results were available for this period "
-            "(attainment.csv, or all-pupils figures in the reference data).</p>"
+            "(pupil-level results, or all-pupils figures for comparison).</p>"
         )
     rows, sentences = [], []
     for ind in dict.fromkeys(g["indicator"]):
@@ -1120,10 +1148,53 @@ def slot(data: ReportData, kind: str) -> Block:
     Blank when no file was written: the slot is optional.
     """
     text = io.commentary_text(data.spec, kind)
-    if not text or not text.strip():
-        return Block("")
+    if not text or not text.strip() or not_for_members(text):
+        return Block("")  # an example or an instruction goes to the analyst, not members
     paras = "".join(f"<p>{esc(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
     return Block(f'<section class="commentary"><h3>{esc(SLOTS[kind])}</h3>{paras}</section>')
+
+
+def not_for_members(text: str) -> str | None:
+    """Why a commentary file must not be printed (an example, or instructions), or None.
+
+    >>> print(not_for_members("Example officer commentary. Put it in config/commentary/..."))
+    it reads as an example or instructions (it starts with "Example" or names a config/ file)
+    >>> not_for_members("Stability improved this year.") is None
+    True
+    """
+    head = text.strip().lower()
+    if head.startswith(("example", "todo", "tbc", "lorem ipsum")) or "config/" in head:
+        return (
+            'it reads as an example or instructions (it starts with "Example" or names a '
+            "config/ file)"
+        )
+    return None
+
+
+def analyst_notes(spec: RunSpec) -> list[str]:
+    """What the analyst should know that members must never read (for data_quality.html)."""
+    from pipeline.config import load_action_plan
+
+    notes = []
+    for kind, name in SLOTS.items():
+        text = io.commentary_text(spec, kind)
+        why = not_for_members(text) if text else None
+        if why:
+            notes.append(
+                f"The {name.lower()} text (config/commentary/{spec.la_code}/.../{kind}.md) was "
+                f"not printed: {why}. Replace it with the words for this report."
+            )
+    if not spec.period.is_annual and not load_action_plan(spec):
+        notes.append(
+            f"No action plan is recorded (config/action_plans/{spec.la_code}.yml): the board "
+            "report has no action plan section."
+        )
+    if not spec.authority.targets:
+        notes.append(
+            f"No targets are set for {spec.la_code} (config/authorities.yml): measures are not "
+            "rated."
+        )
+    return notes
 
 
 def priorities(data: ReportData) -> Block:
@@ -1132,7 +1203,7 @@ def priorities(data: ReportData) -> Block:
     body = (
         indicator_table(data, ids, _caption(data, "Measures with targets"))
         if ids
-        else "<p>No targets are set for this authority (config/authorities.yml).</p>"
+        else "<p>No targets have been set for these measures.</p>"
     )
     return Block(heading("Priorities and targets") + body + slot(data, "officer_commentary"))
 
@@ -1155,10 +1226,7 @@ def action_tracker(data: ReportData) -> Block:
     actions = load_action_plan(data.spec)
     head = heading("Action plan")
     if not actions:
-        return Block(
-            head + "<p>No action plan has been recorded for this authority "
-            f"(config/action_plans/{esc(data.spec.la_code)}.yml).</p>"
-        )
+        return Block("")  # the analyst is told (analyst_notes); members see no empty section
     end = data.spec.period.end
     dates = sorted({r.date for a in actions for r in a.reviews if r.date <= end})
     rows = []
@@ -1269,6 +1337,12 @@ def data_quality_html(
         numeric_from=2,
     )
     checks_html = _checks_html(validation)
+    notes = analyst_notes(spec)
+    notes_html = (
+        heading("For the analyst") + "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+        if notes
+        else ""
+    )
     if validation and validation["summary"]["checks_failed_critical"]:
         verdict = (
             "Critical data checks failed: the data cannot support the report until they are "
@@ -1289,7 +1363,7 @@ def data_quality_html(
         f'<p class="lede">{esc(verdict)} Returns read: {esc(", ".join(years))}. '
         f"{n_err} error(s), {n_warn} warning(s), "
         f"{sum(r['rows'] for r in rejected):,} row(s) not used.</p>"
-        f"{heading('Problems')}{problems_table}{checks_html}"
+        f"{notes_html}{heading('Problems')}{problems_table}{checks_html}"
         f"{heading('Rows not used')}{rejected_table}"
         f'{heading("Files")}{files_table}<p class="meta">Row numbers and child-level '
         "detail are in the internal rejected_rows.csv, read_report.json, validation.json and "

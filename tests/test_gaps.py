@@ -66,7 +66,7 @@ def test_gap_interval_significance_and_movement(tmp_path):
     assert (la["numerator"], la["n"], la["previous_numerator"], la["previous_n"]) == (2, 4, 1, 4)
     eng = g[(g["indicator"] == "ks2_rwm_exs_pct") & (g["comparator"] == "england")].iloc[0]
     assert eng["gap"] == -12.0 and pd.isna(eng["previous_gap"])  # no England row for 2024
-    assert "LAIT KS2RWM_Expected_STD" in la["source"]
+    assert la["source"] == "DfE Local Authority Interactive Tool (LAIT)"  # no file name
 
 
 def test_no_all_pupils_figure_gives_no_gap(tmp_path):

@@ -373,3 +373,18 @@ def test_oc3_uses_the_periods_return_not_an_older_one():
     older = OC3.assign(_year="2023-24", IN_TOUCH="NO")
     t = {"OC3": pd.concat([older, OC3])}
     assert value(t, "care_leavers_in_touch_pct_19_21") == (100, 2, 2)
+
+
+def test_a_quarter_shows_the_latest_years_oc2_figures_not_a_mix():
+    # OC2 is returned once a year: the quarter to 30 September 2025 shows 2024-25's own
+    # figure (3 of 7, worked above), labelled with its year, never 2024-25's rows set
+    # against the quarter's cohort. Flow measures stay the quarter's own.
+    r = compute_all(HEALTH, parse_period("2025-26-Q2"))
+    r = r[r["breakdown"] == ""].set_index("indicator")
+    assert (r.loc["health_assessment_pct", "value"], r.loc["health_assessment_pct", "as_of"]) == (
+        approx(300 / 7),
+        "2024-25",
+    )
+    assert r.loc["sdq_average", "as_of"] == "2024-25"
+    assert r.loc["care_leavers_in_touch_pct_17_18", "as_of"] == "2024-25"
+    assert r.loc["cla_at_end", "as_of"] == "2025-26-Q2"

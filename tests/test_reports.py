@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -96,7 +98,7 @@ def test_manifest_names_every_input_with_its_hash(demo, code):
 def test_officer_and_children_in_care_council_slots_come_from_config(demo):
     html = out(demo, "Z03", f"Z03_{PERIOD}_council.html").read_text()
     assert "In their own words: the Children in Care Council" in html
-    assert "nobody has to edit a notebook to add it" in html
+    assert "tell them what changed because of what they said" in html  # as written
     assert "Commentary from officers" in html
     other = out(demo, "Z01", f"Z01_{PERIOD}_council.html").read_text()
     assert "Children in Care Council</h3>" not in other  # no file, no slot
@@ -158,8 +160,10 @@ QUARTER = "2026-27-Q2"
 def test_quarterly_board_edition(demo, code):
     base = demo["outputs"] / code / QUARTER
     html = (base / f"{code}_{QUARTER}_board.html").read_text()
-    for section in ("summary", "priorities-and-targets", "action-plan", "health-and-wellbeing"):
+    for section in ("summary", "priorities-and-targets", "health-and-wellbeing"):
         assert f'id="{section}"' in html
+    # Only Z03 has an action plan (config/action_plans/Z03.yml): no empty section elsewhere.
+    assert ('id="action-plan"' in html) == (code == "Z03")
     assert "30 September 2026" in html and "rolling 12 months" in html
     assert "count as not received" in html  # the quarterly health caveat
     assert not (base / f"{code}_{QUARTER}_council.html").exists()
@@ -201,3 +205,45 @@ def test_every_indicator_row_shows_its_five_year_trend(demo, code):
     assert len(values) == 5
     assert "Trend 2021‑22 to 2025‑26" in html  # non-breaking hyphens keep years whole
     assert " → ".join(values) in html
+
+
+def _visible_text(page: str) -> str:
+    page = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_members_read_no_officer_instructions_or_file_names(demo, code):
+    """Instructions, configuration paths and file names are for the analyst, not members."""
+    pages = [p for p in (demo["outputs"] / code).glob("*/*.html") if p.name != "data_quality.html"]
+    assert len(pages) == 3  # council and HWB for the year, board for the quarter
+    for page in pages:
+        text = _visible_text(page.read_text())
+        found = re.findall(r"config/\S*|\S+\.(?:ya?ml|csv|parquet|xlsx)\b|\b[Ee]xample\b", text)
+        assert not found, (page.name, found)
+
+
+def test_the_analyst_is_told_what_members_are_not_shown(demo):
+    # Z04 has no action plan: its board report has no empty section, and the analyst is told.
+    board = (demo["outputs"] / "Z04" / QUARTER / f"Z04_{QUARTER}_board.html").read_text()
+    assert 'id="action-plan"' not in board
+    page = (demo["outputs"] / "Z04" / QUARTER / "data_quality.html").read_text()
+    assert "No action plan is recorded (config/action_plans/Z04.yml)" in page
+
+
+def test_the_board_shows_yearly_figures_as_their_year_and_never_headlines_them(demo):
+    board = (demo["outputs"] / "Z04" / QUARTER / f"Z04_{QUARTER}_board.html").read_text()
+    text = _visible_text(board)
+    assert "Annual health assessment (2025-26, yearly return)" in text
+    assert 'Measures marked "2025-26, yearly return" come from tables councils return' in text
+    summary = _visible_text(
+        board[board.index('id="summary"') : board.index('id="priorities-and-targets"')]
+    )
+    assert "looked after" in summary
+    for ind in REGISTRY.values():
+        if ind.annual:
+            assert ind.title not in summary, ind.title
+    # Rated against England's figure for the same year (the year to 31 March 2026).
+    pub = pd.read_csv(demo["outputs"] / "Z04" / QUARTER / "indicators.csv", dtype=str)
+    row = pub[(pub["indicator"] == "health_assessment_pct") & pub["breakdown"].isna()].iloc[0]
+    assert row["as_of"] == "2025-26"
