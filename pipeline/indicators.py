@@ -23,8 +23,9 @@ import pandas as pd
 from pipeline import schema
 from pipeline.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
 from pipeline.disclosure import round_half_up  # noqa: F401 (gaps and published use it)
+from pipeline.narrative import ordinal
 
-COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value", "as_of"]
+COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 
 
 @dataclass(frozen=True)
@@ -967,10 +968,20 @@ def _oc3_cohort(ctx: Context, group: str) -> pd.DataFrame:
     return oc3.loc[keep]
 
 
+def _birthdays(lo: int, hi: int) -> str:
+    """The birthdays of an age group, as written: "17th or 18th", "19th, 20th or 21st".
+
+    >>> _birthdays(17, 18), _birthdays(19, 21)
+    ('17th or 18th', '19th, 20th or 21st')
+    """
+    days = [ordinal(a) for a in range(lo, hi + 1)]
+    return ", ".join(days[:-1]) + " or " + days[-1]
+
+
 def _care_leaver_indicators():
     for group, (lo, hi) in CARE_LEAVER_AGES.items():
         cohort = (
-            f"OC3 rows of young people whose {lo}th to {hi}st birthday fell in S..E "
+            f"OC3 rows of young people whose {_birthdays(lo, hi)} birthday fell in S..E "
             f"(aged {lo} to {hi} on it), excluding IN_TOUCH DIED or RHOM"
         )
         ages = f"aged {lo} to {hi}"
@@ -1160,16 +1171,15 @@ def compute_all(
 ) -> pd.DataFrame:
     """Every registered indicator (or ``ids``) for one period, as a tidy table.
 
-    ``as_of`` is the period each figure describes: the period itself, or for an annual
-    indicator in a quarter, :func:`annual_period`.
+    Each figure describes :func:`figure_period`: the period itself, or for an annual
+    indicator in a quarter, the latest year's.
     """
     ctx = Context(tables, period, population)
     yearly = ctx if period.is_annual else Context(tables, annual_period(period), population)
     rows: list[dict] = []
     for ind in REGISTRY.values():
         if ids is None or ind.id in ids:
-            use = yearly if ind.annual else ctx
-            rows += [r | {"as_of": use.period.label} for r in ind.func(use)]
+            rows += ind.func(yearly if ind.annual else ctx)
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("numerator", "denominator", "value"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
@@ -1190,6 +1200,17 @@ def annual_period(period: Period) -> Period:
     if period.is_annual:
         return period
     return parse_period(period.shifted(-1).collection_year)
+
+
+def figure_period(ind: Indicator, period: Period) -> Period:
+    """The period an indicator's figure for ``period`` describes (see :func:`annual_period`).
+
+    >>> figure_period(REGISTRY["health_assessment_pct"], parse_period("2026-27-Q2")).label
+    '2025-26'
+    >>> figure_period(REGISTRY["cla_at_end"], parse_period("2026-27-Q2")).label
+    '2026-27-Q2'
+    """
+    return annual_period(period) if ind.annual else period
 
 
 def compute_trend(

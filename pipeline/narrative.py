@@ -36,11 +36,22 @@ def number(v: float | None, display: str | None = None) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
 
-def change(now: float | None, before: float | None, unit: str = "") -> str:
-    """How a figure moved, in words.
+def plural(n: float, one: str, many: str) -> str:
+    """A number with its noun, singular or plural.
 
-    >>> change(97, 104, " children"), change(70, 70), change(5, None)
-    ('down by 7 children', 'unchanged', '')
+    >>> plural(1, "child", "children"), plural(7, "child", "children"), plural(0, "day", "days")
+    ('1 child', '7 children', '0 days')
+    """
+    return f"{number(n)} {one if n == 1 else many}"
+
+
+def change(now: float | None, before: float | None, noun: tuple[str, str] | None = None) -> str:
+    """How a figure moved, in words; ``noun`` is (singular, plural).
+
+    >>> change(97, 104, ("child", "children")), change(85, 84, ("child", "children"))
+    ('down by 7 children', 'up by 1 child')
+    >>> change(70, 70), change(5, None), change(72.5, 70)
+    ('unchanged', '', 'up by 2.5')
     """
     if _missing(now) or _missing(before):
         return ""
@@ -48,7 +59,18 @@ def change(now: float | None, before: float | None, unit: str = "") -> str:
     if diff == 0:
         return "unchanged"
     word = "up" if diff > 0 else "down"
-    return f"{word} by {number(abs(diff))}{unit}"
+    return f"{word} by {plural(abs(diff), *noun) if noun else number(abs(diff))}"
+
+
+def ordinal(n: int) -> str:
+    """An ordinal number as written: 1st, 2nd, 3rd, 4th, 11th, 21st.
+
+    >>> " ".join(ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 18, 21, 22, 101, 111))
+    '1st 2nd 3rd 4th 11th 12th 13th 17th 18th 21st 22nd 101st 111th'
+    """
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
 def join(parts: list[str]) -> str:
@@ -63,13 +85,15 @@ def join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def standing(value: float | None, comparators: list[tuple[str, float | None]]) -> str:
+def standing(
+    value: float | None, comparators: list[tuple[str, float | None]], unit: str = ""
+) -> str:
     """Where a figure stands against several comparators, grouped by side.
 
     >>> standing(85, [("England", 71), ("North East", 81), ("neighbours", 90)])
     'higher than England (71) and North East (81), and lower than neighbours (90)'
-    >>> standing(85, [("England", None)])
-    ''
+    >>> standing(85, [("England", None)]), standing(88, [("England", 94)], unit="%")
+    ('', 'lower than England (94%)')
     """
     if _missing(value):
         return ""
@@ -84,7 +108,7 @@ def standing(value: float | None, comparators: list[tuple[str, float | None]]) -
             if value > other
             else "lower than"
         )
-        groups[side].append(f"{name} ({number(other)})")
+        groups[side].append(f"{name} ({number(other)}{unit})")
     said = [f"{side} {join(names)}" for side, names in groups.items() if names]
     return ", and ".join(said)
 
@@ -172,16 +196,47 @@ def gap_sentence(
     return head + "."
 
 
-def movement_sentence(title: str, now: float, before: float, polarity: str, unit: str) -> str:
+def _pct(v: float, unit: str) -> str:
+    return f"{number(v)}%" if unit == "percent" else number(v)
+
+
+def movement_sentence(
+    title: str, now: float, before: float, polarity: str, unit: str, of: str = ""
+) -> str:
     """A change since last year, saying whether it is better or worse for the children.
+
+    ``of`` gives the numbers behind a percentage of a small group, e.g. " (6 of 14 young
+    people)".
 
     >>> movement_sentence("Dental checks", 74, 81, "higher", "percent")
     'Dental checks fell from 81% to 74% (worse).'
     >>> movement_sentence("Missing incidents", 170, 150, "lower", "count")
     'Missing incidents rose from 150 to 170 (worse).'
+    >>> movement_sentence("EET", 43, 64, "higher", "percent", " (6 of 14 young people)")
+    'EET fell from 64% to 43% (6 of 14 young people; worse).'
     """
-    fmt = (lambda v: f"{number(v)}%") if unit == "percent" else number
     verb = "rose" if now > before else "fell"
     better = (now > before) == (polarity == "higher")
-    judgement = "" if polarity == "neither" else " (better)" if better else " (worse)"
-    return f"{title} {verb} from {fmt(before)} to {fmt(now)}{judgement}."
+    judgement = "" if polarity == "neither" else "better" if better else "worse"
+    said = "; ".join(x for x in (of.strip()[1:-1] if of else "", judgement) if x)
+    return f"{title} {verb} from {_pct(before, unit)} to {_pct(now, unit)}" + (
+        f" ({said})." if said else "."
+    )
+
+
+def against_sentence(
+    title: str, value: float, other: float, where: str, polarity: str, of: str = ""
+) -> str:
+    """A percentage against a comparator's, saying whether that is better or worse.
+
+    >>> against_sentence("Convictions", 12, 2, "England", "lower")
+    'Convictions: 12% against 2% in England (worse).'
+    >>> against_sentence("In touch", 90, 94, "England", "higher", " (18 of 20 young people)")
+    'In touch: 90% against 94% in England (18 of 20 young people; worse).'
+    """
+    better = (value > other) == (polarity == "higher")
+    judgement = "" if polarity == "neither" else "better" if better else "worse"
+    said = "; ".join(x for x in (of.strip()[1:-1] if of else "", judgement) if x)
+    return f"{title}: {number(value)}% against {number(other)}% in {where}" + (
+        f" ({said})." if said else "."
+    )

@@ -15,9 +15,9 @@ import math
 import pandas as pd
 
 from pipeline import disclosure, io
-from pipeline.config import ConfigError, RunSpec, Target, parse_period
+from pipeline.config import ConfigError, RunSpec, Target
 from pipeline.disclosure import NOT_AVAILABLE, SUPPRESSED
-from pipeline.indicators import PARTITIONS, REGISTRY, round_half_up
+from pipeline.indicators import PARTITIONS, REGISTRY, figure_period, round_half_up
 from pipeline.reference import (
     Comparators,
     comparator_values,
@@ -37,7 +37,6 @@ COLUMNS = [
     "stat_neighbours",
     "target",
     "rating",
-    "as_of",
 ]
 ON, WITHIN, OFF = "On target", "Within tolerance", "Off target"
 
@@ -123,8 +122,7 @@ def published_indicators(
         target = rate = None
         if r.breakdown == "":
             # An annual figure in a quarterly run is compared with its own year's England.
-            as_of = getattr(r, "as_of", "") or spec.period.label
-            at = year if as_of == spec.period.label else parse_period(as_of).end.year
+            at = figure_period(ind, spec.period).end.year if ind.annual else year
             vals = comparator_values(spec.paths.reference, comp, ind.id, at)
             if ind.unit == "count":
                 # A neighbour average of counts compares authorities of different sizes.
@@ -140,6 +138,8 @@ def published_indicators(
         extra["rating"].append(rate)
     for k, v in extra.items():
         pub[k] = v
+    # The period each figure describes (a quarter's yearly figures are the latest year's).
+    pub["as_of"] = [figure_period(REGISTRY[i], spec.period).label for i in pub["indicator"]]
     return pub
 
 
@@ -317,6 +317,7 @@ def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
                 "region",
                 "stat_neighbours",
                 "sn_count",
+                "as_of",
                 "source",
             ],
         ]

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import disclosure, io, narrative
+from pipeline import disclosure, io, materiality, narrative
 from pipeline.config import RunSpec, parse_period, spec_from_parameters  # noqa: F401 (notebooks)
-from pipeline.indicators import PARTITIONS, REGISTRY, registry_table
+from pipeline.indicators import PARTITIONS, REGISTRY, figure_period, registry_table
 from pipeline.published import (
     comparator_year,
     neighbour_dp,
@@ -248,7 +248,7 @@ def headlines(data: ReportData) -> Block:
     rate = _get(cur, "cla_rate_per_10k")
     started, ceased = _get(cur, "cla_started"), _get(cur, "cla_ceased")
     msgs = []
-    moved = narrative.change(_val(n), _val(n_prev), " children")
+    moved = narrative.change(_val(n), _val(n_prev), ("child", "children"))
     msgs.append(
         f"At {data.period_end}, {data.name} looked after "
         f"{narrative.number(_val(n), n['display'] if n is not None else None)} children"
@@ -279,9 +279,62 @@ def headlines(data: ReportData) -> Block:
             f"to be looked after and {narrative.number(_val(ceased), ceased['display'])}"
             " stopped being looked after."
         )
-    msgs += biggest_movements(data)
+    msgs += material_messages(data)
     items = "".join(f"<li>{esc(m)}</li>" for m in msgs)
     return Block(heading("Summary") + f'<ul class="headlines">{items}</ul>')
+
+
+def material_messages(
+    data: ReportData, only: set[str] | None = None, said_against: frozenset = frozenset()
+) -> list[str]:
+    """The tested messages (``materiality``), the targets, and the education gaps that matter.
+
+    ``only`` limits the tested messages to some indicators (the health edition's own);
+    ``said_against`` are compared with England elsewhere in the summary already.
+    """
+    cur = data.current if only is None else data.current[data.current["indicator"].isin(only)]
+    said = materiality.material(
+        materiality.candidates(cur, data.trend, data.spec.period, said_against)
+    )
+    if not said:
+        said = [
+            "No measure changed since last year, or differed from England, by more than "
+            "chance (see About this report)."
+        ]
+    said.append(materiality.targets_sentence(data.current, data.spec.period))
+    if data.spec.period.is_annual:
+        said += _gap_headlines(data)
+    return [m for m in said if m]
+
+
+def _gap_headlines(data: ReportData) -> list[str]:
+    """Attainment gaps to England that are larger than chance (their interval excludes 0)."""
+    out = []
+    g = data.gaps
+    if g.empty:
+        return out
+    for ind in _GAP_HEADLINES:
+        row = g[(g["indicator"] == ind) & (g["comparator"] == "england")]
+        if row.empty:
+            continue
+        r = row.iloc[0]
+        sig = r["significant"]
+        if r["suppressed"] or sig is None or pd.isna(sig) or not bool(sig):
+            continue
+        title, side = REGISTRY[ind].title, "lower" if r["gap"] < 0 else "higher"
+        if REGISTRY[ind].unit == "percent":
+            out.append(
+                f"{title}: {narrative.number(r['cla_value'])}% of children looked after "
+                f"against {narrative.number(r['all_pupils'])}% of all pupils in England, "
+                f"{abs(r['gap']):.1f} percentage points {side} (larger than chance)."
+            )
+        else:
+            out.append(
+                f"{title}: {r['cla_value']:.1f} for children looked after against "
+                f"{r['all_pupils']:.1f} for all pupils in England, {abs(r['gap']):.1f} points "
+                f"{side} (larger than chance)."
+            )
+    return out
 
 
 _WHO = [
@@ -422,10 +475,8 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
 
 def _as_of(data: ReportData, r) -> str:
     """The year a quarterly report's annual-only figure describes; "" for any other row."""
-    as_of = r.get("as_of", "") if hasattr(r, "get") else ""
-    if not isinstance(as_of, str) or not as_of or as_of == data.spec.period.label:
-        return ""
-    return as_of
+    as_of = figure_period(REGISTRY[r["indicator"]], data.spec.period).label
+    return "" if as_of == data.spec.period.label else as_of
 
 
 def _caption(data: ReportData, what: str) -> str:
@@ -639,6 +690,7 @@ def annex(data: ReportData) -> Block:
         "as 0; x means not available and z not applicable (a neighbour average of "
         "counts would compare authorities of different sizes). England and regional "
         "counts from DfE are rounded to the nearest 10.</p>"
+        + f"<h3>How the summary is chosen</h3><p>{esc(materiality.METHOD)}</p>"
         + "<h3>Sources</h3><ul>"
         + f"<li>The authority's SSDA903 returns ({esc(years)}), read by corpar.</li>"
         + "".join(f"<li>{esc(s)}</li>" for s in sources)
@@ -745,27 +797,6 @@ def placement_table(data: ReportData) -> Block:
             "they came from)",
         )
     )
-
-
-def biggest_movements(data: ReportData, n: int = 3) -> list[str]:
-    """The largest changes since last year among percentage measures, better or worse.
-
-    Only figures published (not suppressed) in both years are compared.
-    """
-    prev = data.spec.period.shifted(-1).label
-    moves = []
-    for ind in REGISTRY.values():
-        if ind.unit != "percent" or ind.polarity == "neither" or ind.id.startswith("ks"):
-            continue  # attainment has its own section, with its intervals
-        if ind.annual and not data.spec.period.is_annual:
-            continue  # a yearly figure, reported when its year was: not a quarter's news
-        now, before = _get(data.current, ind.id), _get(data.trend, ind.id, period=prev)
-        a, b = _val(now), _val(before)
-        if a is None or b is None or a == b:
-            continue
-        text = narrative.movement_sentence(ind.title, a, b, ind.polarity, ind.unit)
-        moves.append((abs(a - b), text))
-    return [text for _, text in sorted(moves, key=lambda m: -m[0])[:n]]
 
 
 _GAP_HEADLINES = ("ks2_rwm_exs_pct", "ks4_att8_avg")
@@ -1100,6 +1131,7 @@ def health_headlines(data: ReportData) -> Block:
                 ("England", r["england"]),
                 ("the statistical neighbour average", r["stat_neighbours"]),
             ],
+            unit="%",
         )
         who = _HEALTH_COHORT.get(ind, "children looked after for at least 12 months")
         msgs.append(f"{title}: {narrative.number(v)}% of {who}" + (f", {where}." if where else "."))
@@ -1107,14 +1139,16 @@ def health_headlines(data: ReportData) -> Block:
     if sdq is not None and _val(sdq) is not None:
         msgs.append(
             f"The average SDQ score (emotional and behavioural health; lower is "
-            f"better) was {narrative.number(_val(sdq))}"
+            f"better) was {_cell(_val(sdq), 1)}"
             + (
-                f", against {narrative.number(sdq['england'])} in England."
+                f", against {_cell(sdq['england'], 1)} in England."
                 if sdq["england"] is not None and not pd.isna(sdq["england"])
                 else "."
             )
         )
-    msgs += biggest_movements(data)
+    msgs += material_messages(
+        data, set(SECTIONS["Health and wellbeing"]), frozenset(HEALTH_HEADLINES)
+    )
     items = "".join(f"<li>{esc(m)}</li>" for m in msgs)
     return Block(heading("Summary") + f'<ul class="headlines">{items}</ul>')
 

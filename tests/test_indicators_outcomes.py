@@ -10,7 +10,7 @@ import pandas as pd
 from pytest import approx
 
 from pipeline.config import parse_period
-from pipeline.indicators import compute_all, count_placements
+from pipeline.indicators import REGISTRY, compute_all, count_placements, figure_period
 
 P = parse_period("2024-25")
 T = pd.Timestamp
@@ -377,14 +377,10 @@ def test_oc3_uses_the_periods_return_not_an_older_one():
 
 def test_a_quarter_shows_the_latest_years_oc2_figures_not_a_mix():
     # OC2 is returned once a year: the quarter to 30 September 2025 shows 2024-25's own
-    # figure (3 of 7, worked above), labelled with its year, never 2024-25's rows set
-    # against the quarter's cohort. Flow measures stay the quarter's own.
-    r = compute_all(HEALTH, parse_period("2025-26-Q2"))
-    r = r[r["breakdown"] == ""].set_index("indicator")
-    assert (r.loc["health_assessment_pct", "value"], r.loc["health_assessment_pct", "as_of"]) == (
-        approx(300 / 7),
-        "2024-25",
-    )
-    assert r.loc["sdq_average", "as_of"] == "2024-25"
-    assert r.loc["care_leavers_in_touch_pct_17_18", "as_of"] == "2024-25"
-    assert r.loc["cla_at_end", "as_of"] == "2025-26-Q2"
+    # figure (3 of 7, worked above), never 2024-25's rows set against the quarter's cohort.
+    q = parse_period("2025-26-Q2")
+    assert value(HEALTH, "health_assessment_pct", q) == (approx(300 / 7), 3, 7)
+    assert value(HEALTH, "sdq_received_pct", q) == (50, 2, 4)
+    for ind in ("health_assessment_pct", "sdq_average", "care_leavers_in_touch_pct_17_18"):
+        assert figure_period(REGISTRY[ind], q).label == "2024-25"
+    assert figure_period(REGISTRY["cla_at_end"], q) == q  # flow and snapshot: the quarter's

@@ -243,7 +243,32 @@ def test_the_board_shows_yearly_figures_as_their_year_and_never_headlines_them(d
     for ind in REGISTRY.values():
         if ind.annual:
             assert ind.title not in summary, ind.title
-    # Rated against England's figure for the same year (the year to 31 March 2026).
-    pub = pd.read_csv(demo["outputs"] / "Z04" / QUARTER / "indicators.csv", dtype=str)
-    row = pub[(pub["indicator"] == "health_assessment_pct") & pub["breakdown"].isna()].iloc[0]
-    assert row["as_of"] == "2025-26"
+    # The analysts' workbook says which year each figure describes.
+    comp = pd.read_excel(demo["outputs"] / "Z04" / QUARTER / "indicators.xlsx", "comparators")
+    as_of = dict(zip(comp["indicator"], comp["as_of"], strict=True))
+    assert (as_of["health_assessment_pct"], as_of["cla_at_end"]) == ("2025-26", QUARTER)
+
+
+def _summary_items(page: str) -> list[str]:
+    part = page[page.index('id="summary"') :]
+    part = part[: part.index("</ul>")]
+    return [_visible_text(li).strip() for li in re.findall(r"(?s)<li>(.*?)</li>", part)]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_summaries_give_the_numbers_behind_a_small_groups_percentage(demo, code):
+    """A change or a gap about fewer than 30 children says how many (6 of 14 ...)."""
+    for period, edition in ((PERIOD, "council"), (PERIOD, "hwb"), (QUARTER, "board")):
+        base = demo["outputs"] / code / period
+        pub = pd.read_csv(base / "indicators.csv", keep_default_na=False)
+        totals = pub[pub["breakdown"] == ""].set_index("indicator")
+        page = (base / f"{code}_{period}_{edition}.html").read_text()
+        assert "How the summary is chosen" in page and "Benjamini-Hochberg" in page
+        for item in _summary_items(page):
+            tested = re.match(r"(.+?)(?: rose from | fell from |: \d+% against )", item)
+            ind = next((i for i in REGISTRY.values() if tested and tested[1] == i.title), None)
+            if ind is None or ind.unit != "percent":
+                continue
+            n = totals.loc[ind.id, "denominator"]
+            if n != "" and float(n) < 30:
+                assert re.search(r"\(\d+ of \d+ (children|young people)", item), item
