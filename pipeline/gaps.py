@@ -79,18 +79,28 @@ def mean_gap(values: pd.Series, all_pupils_mean: float) -> tuple[float, float | 
 
 
 def movement(gap: float | None, previous: float | None) -> str | None:
-    """Whether a gap narrowed or widened since last year (its size, whatever its sign).
+    """How a gap moved since last year, in words that stay true whatever its sign.
+
+    Below all pupils in both years, the gap "narrowed" or "widened". Above them, "narrowed"
+    would read as good news when the lead shrank, so a lead "grew" or "shrank"; a gap that
+    changed side says so.
 
     >>> movement(-20, -25), movement(-25, -20), movement(-20, -20), movement(-20, None)
     ('narrowed', 'widened', 'unchanged', None)
+    >>> movement(3, 5), movement(5, 3), movement(2, -4), movement(-2, 4)
+    ('lead shrank', 'lead grew', 'now above all pupils', 'now below all pupils')
     """
     if gap is None or previous is None or pd.isna(gap) or pd.isna(previous):
         return None
-    if abs(gap) < abs(previous):
-        return "narrowed"
-    if abs(gap) > abs(previous):
-        return "widened"
-    return "unchanged"
+    if gap == previous:
+        return "unchanged"
+    if gap >= 0 > previous:
+        return "now above all pupils"
+    if gap < 0 <= previous:
+        return "now below all pupils"
+    if gap > 0:
+        return "lead grew" if gap > previous else "lead shrank"
+    return "narrowed" if abs(gap) < abs(previous) else "widened"
 
 
 def _gaps_for(tables: dict, period: Period, reference_dir: Path, la_code: str) -> list[dict]:

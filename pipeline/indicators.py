@@ -882,7 +882,7 @@ def sgo_pct(ctx: Context) -> list[dict]:
 
 @register(
     "adoption_entry_to_placed_days",
-    "Average days from entering care to the decision to place for adoption",
+    "Average days from entering care to moving in with the adoptive family",
     "days",
     "lower",
     "Children adopted in S..E",

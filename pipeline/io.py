@@ -72,6 +72,16 @@ def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:
         raise
 
 
+def write_private_parquet(path: Path, df: pd.DataFrame) -> None:
+    """An internal parquet file, readable by its owner only, written atomically."""
+    import io as _bytes
+
+    private_dir(path.parent)
+    buf = _bytes.BytesIO()
+    df.to_parquet(buf, index=False)
+    _atomic_write(path, buf.getvalue(), private=True)
+
+
 def write_private_csv(path: Path, df: pd.DataFrame) -> None:
     """An internal CSV, readable by its owner only."""
     private_dir(path.parent)
@@ -217,6 +227,12 @@ def write_validation(spec: RunSpec, findings: dict, rows: pd.DataFrame) -> None:
     write_private_csv(processed_file(spec, "validation_rows.csv"), rows)
 
 
+def write_private_json(path: Path, data: object) -> None:
+    """An internal JSON file, readable by its owner only."""
+    private_dir(path.parent)
+    _atomic_write(path, json.dumps(data, indent=1).encode(), private=True)
+
+
 def read_json(path: Path) -> dict:
     """A JSON file written by a run, or an empty mapping when it is not there."""
     return json.loads(path.read_text()) if path.exists() else {}
@@ -238,40 +254,6 @@ def write_indicators(spec: RunSpec, current: pd.DataFrame, trend: pd.DataFrame) 
     """``indicators.csv`` (contract columns) and ``indicators_trend.csv``, unsuppressed."""
     write_private_csv(processed_file(spec, "indicators.csv"), current)
     write_private_csv(processed_file(spec, "indicators_trend.csv"), trend)
-
-
-def read_indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The indicator tables written by the indicators stage."""
-    cur = processed_file(spec, "indicators.csv")
-    if not cur.exists():
-        raise FileNotFoundError(
-            f"{cur} does not exist: run notebooks/30_indicators.ipynb "
-            f"for {spec.la_code} {spec.period.label} first"
-        )
-    return _read_indicator_csv(cur), _read_indicator_csv(
-        processed_file(spec, "indicators_trend.csv")
-    )
-
-
-def _read_indicator_csv(path: Path) -> pd.DataFrame:
-    # Blank breakdown means "total": keep it as "", while blank numbers are missing.
-    return pd.read_csv(
-        path,
-        dtype={"breakdown": str, "period": str},
-        keep_default_na=False,
-        na_values={"numerator": [""], "denominator": [""], "value": [""]},
-    )
-
-
-def read_gaps(spec: RunSpec) -> pd.DataFrame:
-    """The attainment gaps written by the indicators stage (empty when there are none)."""
-    path = processed_file(spec, "attainment_gaps.csv")
-    if not path.exists() or path.stat().st_size == 0:
-        return pd.DataFrame()
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
 
 
 def commentary_text(spec: RunSpec, kind: str) -> str | None:

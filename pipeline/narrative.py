@@ -191,8 +191,10 @@ def gap_sentence(
     else:
         lo, hi = sorted((abs(low), abs(high)))
         head += f" (95% confidence interval {lo:.1f} to {hi:.1f}{pts} {side})"
-    if moved:
+    if moved in ("narrowed", "widened", "unchanged"):
         head += f"; the gap {moved} since last year"
+    elif moved:
+        head += f" ({moved}, against last year)"
     return head + "."
 
 

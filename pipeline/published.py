@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io as _io
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -140,7 +141,80 @@ def published_indicators(
         pub[k] = v
     # The period each figure describes (a quarter's yearly figures are the latest year's).
     pub["as_of"] = [figure_period(REGISTRY[i], spec.period).label for i in pub["indicator"]]
+    pub.attrs["comparator_problems"] = drop_contradictions(pub)
     return pub
+
+
+# Comparator figures that must agree with one another, as DfE publishes them.
+_AT_MOST = (
+    ("cla_at_end", "cla_during_year"),
+    ("cla_started", "cla_during_year"),
+    ("cla_ceased", "cla_during_year"),
+)
+_BANDS = ("sdq_normal_pct", "sdq_borderline_pct", "sdq_concern_pct")
+_ROUNDED = ("cla_at_end", "cla_started", "cla_ceased", "cla_during_year")
+_WHERE = {"england": "England", "region": "the region"}
+
+
+def drop_contradictions(pub: pd.DataFrame) -> list[str]:
+    """Blank comparator figures that contradict one another; say which, for the analyst.
+
+    A year's children looked after cannot be fewer than those at its end (or who started or
+    ceased in it); the SDQ bands split one group, so they add to 100% within rounding; DfE
+    rounds England's and regions' counts to the nearest 10. A figure that breaks one of
+    these is not compared with, rated against or said: the reference file is wrong or
+    misread. Works on the total rows in place; returns one message per contradiction.
+
+    >>> t = pd.DataFrame({"indicator": ["cla_at_end", "cla_during_year"], "breakdown": "",
+    ...     "england": [83_634.0, 110_000.0], "region": [4_000.0, 3_900.0], "source": "f.csv"})
+    >>> len(drop_contradictions(t)), t["england"].isna().tolist(), t["region"].isna().tolist()
+    (2, [True, False], [True, True])
+    """
+    totals = pub.index[pub["breakdown"] == ""]
+    at = {pub.at[i, "indicator"]: i for i in totals}
+    names = {
+        "cla_at_end": "those looked after at the period end",
+        "cla_during_year": "children looked after during the year",
+        "cla_started": "those who started to be looked after",
+        "cla_ceased": "those who ceased to be looked after",
+    }
+    problems, drop = [], set()
+
+    def value(ind: str, col: str) -> float | None:
+        v = pub.at[at[ind], col] if ind in at else None
+        return None if v is None or pd.isna(v) else float(v)
+
+    def source(ind: str) -> str:
+        return str(pub.at[at[ind], "source"]) if "source" in pub else "the reference data"
+
+    for col, where in _WHERE.items():
+        for small, big in _AT_MOST:
+            a, b = value(small, col), value(big, col)
+            if a is not None and b is not None and b < a:
+                problems.append(
+                    f"{where}: {names[big]} ({b:,.0f}) is below {names[small]} ({a:,.0f}) in "
+                    f"{source(big)}: both left out of comparisons"
+                )
+                drop |= {(small, col), (big, col)}
+        bands = [value(b, col) for b in _BANDS]
+        if all(v is not None for v in bands) and abs(sum(bands) - 100) > 2:
+            problems.append(
+                f"{where}: the SDQ bands add to {sum(bands):.0f}%, not 100%, in "
+                f"{', '.join(dict.fromkeys(source(b) for b in _BANDS))}: left out of comparisons"
+            )
+            drop |= {(b, col) for b in _BANDS}
+        for ind in _ROUNDED:
+            v = value(ind, col)
+            if v is not None and (ind, col) not in drop and v % 10:
+                what = names[ind].replace("those ", "children ", 1)
+                problems.append(
+                    f"{where}: {what} is {v:,.0f}, not rounded to 10 as DfE publishes counts, "
+                    f"in {source(ind)}: left out of comparisons"
+                )
+                drop.add((ind, col))
+    for ind, col in drop:
+        pub.at[at[ind], col] = None
+    return problems
 
 
 GAP_COLUMNS = [
@@ -330,3 +404,71 @@ def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
         )
         comp.to_excel(xl, sheet_name="comparators", index=False)
     io.write_public_bytes(io.output_file(spec, "indicators.xlsx"), buf.getvalue())
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a job publishes, every figure already disclosure-controlled."""
+
+    current: pd.DataFrame  # the period's rows, with comparators, targets, ratings, as_of
+    trend: pd.DataFrame  # every trend period's rows (``period``), suppressed the same way
+    gaps: pd.DataFrame  # the attainment gaps (``published_gaps``)
+    comparator_problems: list[str]  # comparators left out, for the analyst
+
+
+def build(
+    spec: RunSpec,
+    current: pd.DataFrame,
+    trend: pd.DataFrame,
+    gaps: pd.DataFrame,
+    comp: Comparators | None = None,
+) -> Publication:
+    """Suppress everything a reader could see, once: the period, its trend, its gaps."""
+    pub = published_indicators(spec, current, comp)
+    lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
+    units = {i.id: i.unit for i in REGISTRY.values()}
+    dps = {i.id: i.dp for i in REGISTRY.values()}
+    trend_pub = pd.concat(
+        [
+            disclosure.publish(g.drop(columns="period"), lo, hi, units, PARTITIONS, dps).assign(
+                period=p
+            )
+            for p, g in trend.groupby("period", sort=True)
+        ],
+        ignore_index=True,
+    )
+    return Publication(
+        pub, trend_pub, published_gaps(spec, gaps), list(pub.attrs["comparator_problems"])
+    )
+
+
+def _publication_dir(spec: RunSpec):
+    return io.processed_file(spec, "publication")
+
+
+def write_publication(spec: RunSpec, pub: Publication) -> None:
+    """Keep the publication for the editions (internal: beside the job's other files)."""
+    folder = _publication_dir(spec)
+    io.private_dir(folder)
+    for name in ("current", "trend", "gaps"):
+        frame = getattr(pub, name).copy()
+        frame.attrs = {}
+        io.write_private_parquet(folder / f"{name}.parquet", frame)
+    checks = io.processed_file(spec, "comparator_checks.json")
+    io.write_private_json(checks, pub.comparator_problems)
+
+
+def read_publication(spec: RunSpec) -> Publication:
+    """The publication the indicators stage wrote (what every edition shows)."""
+    folder = _publication_dir(spec)
+    if not (folder / "current.parquet").is_file():
+        raise FileNotFoundError(
+            f"{folder} does not exist: run notebooks/30_indicators.ipynb for "
+            f"{spec.la_code} {spec.period.label} first"
+        )
+    frames = {n: pd.read_parquet(folder / f"{n}.parquet") for n in ("current", "trend", "gaps")}
+    for f in frames.values():
+        if "breakdown" in f:
+            f["breakdown"] = f["breakdown"].fillna("")
+    checks = io.read_json(io.processed_file(spec, "comparator_checks.json"))
+    return Publication(frames["current"], frames["trend"], frames["gaps"], list(checks or []))

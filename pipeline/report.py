@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import base64
 import html
+import json
 import logging
 import re
 import threading
@@ -25,13 +26,8 @@ import pandas as pd
 
 from pipeline import disclosure, io, materiality, narrative
 from pipeline.config import RunSpec, parse_period, spec_from_parameters  # noqa: F401 (notebooks)
-from pipeline.indicators import PARTITIONS, REGISTRY, figure_period, registry_table
-from pipeline.published import (
-    comparator_year,
-    neighbour_dp,
-    published_gaps,
-    published_indicators,
-)
+from pipeline.indicators import REGISTRY, figure_period, registry_table
+from pipeline.published import comparator_year, neighbour_dp, read_publication
 from pipeline.reference import Comparators, comparator_values, load_comparators
 
 log = logging.getLogger(__name__)
@@ -69,21 +65,13 @@ class ReportData:
 
 
 def load(spec: RunSpec) -> ReportData:
-    """Read a run's indicators, then take the published (suppressed) table and comparators."""
-    current, trend = io.read_indicators(spec)
+    """The job's publication (suppressed once, by the indicators stage) and comparators.
+
+    Report code never reads an unsuppressed figure: only ``published.read_publication``.
+    """
+    pub = read_publication(spec)
     comp = load_comparators(
         spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
-    )
-    pub = published_indicators(spec, current, comp)
-    lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
-    units = {i.id: i.unit for i in REGISTRY.values()}
-    dps = {i.id: i.dp for i in REGISTRY.values()}
-    trend_pub = pd.concat(
-        [
-            disclosure.publish(g, lo, hi, units, PARTITIONS, dps).assign(period=p)
-            for p, g in trend.groupby("period", sort=True)
-        ],
-        ignore_index=True,
     )
     name = (spec.authority.name if spec.authority.configured else comp.la_name) or spec.la_code
     region = spec.authority.region or comp.region_name
@@ -92,10 +80,10 @@ def load(spec: RunSpec) -> ReportData:
         name,
         region,
         comp,
-        pub,
-        trend_pub,
+        pub.current,
+        pub.trend,
         io.read_json(io.processed_file(spec, "read_report.json")),
-        published_gaps(spec, io.read_gaps(spec)),
+        pub.gaps,
         io.read_json(io.processed_file(spec, "validation.json")),
     )
 
@@ -632,7 +620,8 @@ def breakdown_table(
             if r["suppressed"]
             else "x"
             if not total_v
-            else disclosure.fmt_number(100 * r["value"] / total_v, 0) + "%"
+            else disclosure.fmt_number(disclosure.round_half_up(100 * r["value"] / total_v), 0)
+            + "%"
         )
         row_ = [group, r["display"], pct]
         if england is not None:
@@ -645,7 +634,11 @@ def breakdown_table(
         last.append("100%")
         headers.append(england_label)
     rows.append(last)
-    return Block(_data_table(data, caption, headers, rows))
+    return Block(
+        _data_table(data, caption, headers, rows)
+        + '<p class="meta">Percentages are rounded to whole numbers, so they may not add up '
+        "to 100%.</p>"
+    )
 
 
 def annex(data: ReportData) -> Block:
@@ -1223,6 +1216,10 @@ def analyst_notes(spec: RunSpec) -> list[str]:
             f"No action plan is recorded (config/action_plans/{spec.la_code}.yml): the board "
             "report has no action plan section."
         )
+    checks = io.processed_file(spec, "comparator_checks.json")
+    if checks.is_file():
+        for problem in json.loads(checks.read_text()):
+            notes.append(f"A DfE comparator contradicts another and is not shown: {problem}.")
     if not spec.authority.targets:
         notes.append(
             f"No targets are set for {spec.la_code} (config/authorities.yml): measures are not "

@@ -285,7 +285,7 @@ def run_job(job: Job, force: bool = False) -> JobResult:
         key = io.pseudonym_key(final)
         lock_path = final.paths.processed / final.la_code / f".{final.period.label}.lock"
         io.private_dir(lock_path.parent)
-        lock = FileLock(lock_path, timeout=0)
+        lock = FileLock(lock_path, timeout=0, mode=0o600)  # processed files are owner-only
         lock.acquire()
     except ConfigError as exc:
         result.ok, result.errors = False, [f"{head}: {exc}"]

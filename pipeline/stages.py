@@ -13,12 +13,11 @@ from collections import Counter
 
 import pandas as pd
 
-from pipeline import io
+from pipeline import io, published
 from pipeline.clean import History, build_history
 from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
 from pipeline.gaps import attainment_gaps
 from pipeline.indicators import compute_all, compute_trend
-from pipeline.published import published_indicators, write_published
 from pipeline.reference import load_comparators
 from pipeline.report import Block, data_quality_html
 from pipeline.ssda903 import InputError, collection_years, read_history
@@ -124,9 +123,20 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     else:
         current = compute_all(tables, spec.period, pop)
     io.write_indicators(spec, current, trend)
-    write_published(spec, published_indicators(spec, current))
     gaps = attainment_gaps(tables, spec.period, spec.paths.reference, spec.la_code)
     io.write_private_csv(io.processed_file(spec, "attainment_gaps.csv"), gaps)
+    # Everything a reader can see, suppressed once, here: the CSV, the workbook and every
+    # edition read this publication and nothing else.
+    pub = published.build(spec, current, trend, gaps)
+    published.write_publication(spec, pub)
+    published.write_published(spec, pub.current)
+    if pub.comparator_problems:  # left out of comparisons: the analyst's page says which
+        report = io.read_json(io.processed_file(spec, "read_report.json"))
+        validation = io.read_json(io.processed_file(spec, "validation.json")) or None
+        io.write_public_bytes(
+            io.output_file(spec, "data_quality.html"),
+            data_quality_html(spec, report, report.get("years_read", []), validation).encode(),
+        )
     return current, trend
 
 

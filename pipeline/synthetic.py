@@ -1050,23 +1050,35 @@ def _write_outcome_references(ref_dir: Path, las: dict, regions: list) -> None:
         src = SOURCES[ind]
         filters = dict(src.filters)
         is_count = ind in ("cla_during_year", "missing_incidents")
+        # The SDQ bands split one group: the same shares everywhere, so they add to 100.
+        bands = ind in ("sdq_normal_pct", "sdq_borderline_pct", "sdq_concern_pct")
         rows = []
         for year in range(2016, 2027):
-            drift = 1 + 0.01 * (year - 2021)
+            drift = 1 if bands else 1 + 0.01 * (year - 2021)
             geos = [("National", {}, level * drift)]
             geos += [
                 (
                     "Regional",
                     {"region": reg},
-                    level * drift * (0.07 if is_count else rng.uniform(0.9, 1.1)),
+                    # A region's year holds more children than its 31 March (written by
+                    # write_reference: 1.1 million children at 75 + 12 i per 10,000).
+                    1_100_000
+                    * (1 + 0.004 * (year - 2020))
+                    * (75 + i * 12 + year - 2020)
+                    / 10_000
+                    * 1.37
+                    if ind == "cla_during_year"
+                    else level
+                    * drift
+                    * (0.07 if is_count else 1 if bands else rng.uniform(0.9, 1.1)),
                 )
-                for reg in regions
+                for i, reg in enumerate(regions)
             ]
             geos += [
                 (
                     "Local authority",
                     {"la": la},
-                    level * drift * (0.006 if is_count else rng.uniform(0.8, 1.2)),
+                    level * drift * (0.006 if is_count else 1 if bands else rng.uniform(0.8, 1.2)),
                 )
                 for code, la in las.items()
                 if code[0] == "Y"
@@ -1074,6 +1086,9 @@ def _write_outcome_references(ref_dir: Path, las: dict, regions: list) -> None:
             for level_name, geo, v in geos:
                 v = min(v, 100) if "_pct" in ind else v
                 decimal = ind == "sdq_average" or ind.startswith("ks4")
+                # DfE rounds England's and regions' counts to the nearest 10.
+                if is_count and level_name != "Local authority":
+                    v = round(v, -1)
                 shown = f"{v:.1f}" if decimal else str(int(round(v)))
                 cells = _geo(year, level_name, **geo)
                 if src.academic:

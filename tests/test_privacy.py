@@ -66,7 +66,10 @@ def test_processed_files_hold_pseudonyms_only_and_are_owner_only(demo):
             col = "child" if "child" in df else "CHILD"
             if col in df:
                 assert not set(df[col]) & ids, name
-        for f in base.rglob("*"):
+        # The job's lock and the key's fingerprint sit beside the period folders.
+        beside = [f for f in (demo["processed"] / code).iterdir() if f.is_file()]
+        assert {f.name for f in beside} >= {".key-check", f".{PERIOD}.lock"}
+        for f in [*base.rglob("*"), *beside]:
             mode = stat.S_IMODE(f.stat().st_mode)
             if f.is_file():
                 assert mode & 0o077 == 0, f"{f} is readable by others ({oct(mode)})"

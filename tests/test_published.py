@@ -207,3 +207,42 @@ def test_a_gaps_file_without_numerators_is_still_suppressed(spec):
     old = g.drop(columns=["numerator", "previous_numerator", "previous_n"])
     p = published_gaps(spec, old)
     assert p[["cla_display", "gap_display", "movement_display"]].values.tolist() == [["c"] * 3]
+
+
+def test_contradictory_comparators_are_left_out_and_the_analyst_told():
+    from pipeline.published import drop_contradictions
+
+    t = pd.DataFrame({
+        "indicator": ["cla_at_end", "cla_during_year", "sdq_normal_pct", "sdq_borderline_pct",
+                      "sdq_concern_pct"],
+        "breakdown": "",
+        # England: 83,634 is not rounded to 10; the SDQ bands add to 40 + 20 + 45 = 105.
+        "england": [83_634.0, 110_000.0, 40.0, 20.0, 45.0],
+        # The region's year (3,900) is below its 31 March (4,000); its bands add to 101.
+        "region": [4_000.0, 3_900.0, 50.0, 20.0, 31.0],
+        "source": "f.csv",
+    })  # fmt: skip
+    assert drop_contradictions(t) == [
+        "England: the SDQ bands add to 105%, not 100%, in f.csv: left out of comparisons",
+        "England: children looked after at the period end is 83,634, not rounded to 10 as DfE "
+        "publishes counts, in f.csv: left out of comparisons",
+        "the region: children looked after during the year (3,900) is below those looked after "
+        "at the period end (4,000) in f.csv: both left out of comparisons",
+    ]
+    assert t["england"].isna().tolist() == [True, False, True, True, True]
+    assert t["region"].isna().tolist() == [True, True, False, False, False]  # 101: rounding
+
+
+def test_report_code_reads_only_the_publication():
+    """No edition can show an unsuppressed figure: report.py never opens the internal
+    tables, and never suppresses again (one suppression, in published.build)."""
+    import inspect
+
+    from pipeline import report
+
+    src = inspect.getsource(report)
+    for banned in ("indicators.csv", "indicators_trend.csv", "attainment_gaps.csv",
+                   "read_tables", "disclosure.publish(", "published_indicators(",
+                   "published_gaps("):  # fmt: skip
+        assert banned not in src, banned
+    assert "read_publication(spec)" in inspect.getsource(report.load)

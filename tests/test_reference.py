@@ -95,7 +95,8 @@ def test_attainment_comparators_and_all_pupils(shared):
     # DfE: children looked after 12 months, KS2 reading, writing and maths 2024/25: 35%
     assert comparator_values(ref, comp, "ks2_rwm_exs_pct", 2025)["england"] == 35
     ap = all_pupils(ref, "806", "ks2_rwm_exs_pct", 2025)
-    assert (ap["england"], ap["la"]) == (63, 63) and "KS2RWM_Expected_STD" in ap["source"]
+    assert (ap["england"], ap["la"]) == (63, 63)
+    assert ap["source"] == "DfE Local Authority Interactive Tool (LAIT)"  # the publication
 
 
 def test_england_age_profile_is_the_latest_published(shared):

@@ -174,7 +174,9 @@ def test_no_sentence_rests_on_a_hidden_or_small_figure(authority):
 # One education row as pypdf reads it, its lines joined (a long cell wraps onto the next).
 PDF_ROW = re.compile(
     r"(?<!\S)(c|x|[\d.]+%?) (c|x|[\d,]+) (c|x|[\d.]+%?) (c|x|[\d.]+%?) (c|x|[+-][\d.]+) "
-    r"(c|x|[+-][\d.]+ to [+-][\d.]+) (narrowed|widened|unchanged|c|x)(?!\S)"
+    r"(c|x|[+-][\d.]+ to [+-][\d.]+) "
+    r"(narrowed|widened|unchanged|lead grew|lead shrank|now above all pupils|now below all pupils"
+    r"|c|x)(?!\S)"
 )
 
 

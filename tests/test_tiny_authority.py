@@ -164,7 +164,8 @@ def check_indicator_tables(path: Path, hide: dict[tuple[str, str], bool]) -> tup
         this_p = head[1].replace("\u2011", "-")
         prev_p = head[2].replace("\u2011", "-")
         for row in body:
-            ind = by_title[row[0]]
+            # A quarter's yearly figure is labelled with its year after the title.
+            ind = by_title[re.sub(r" \(\d{4}-\d{2}, yearly return\)$", "", row[0])]
             periods_trend = sorted(p for (i, p) in hide if i == ind)
             trend_cells = [c.strip() for c in row[3].split("→")]
             shown = [(this_p, row[1]), (prev_p, row[2])]
