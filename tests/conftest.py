@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import schema
+from pipeline import schema, synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CORPAR_SHARED", ROOT.parent / "shared"))
@@ -115,3 +115,34 @@ def demo(tmp_path_factory) -> dict[str, Path]:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     dirs["stdout"] = proc.stdout
     return dirs
+
+
+# Small synthetic authorities for the disclosure tests of rendered pages: tiny (12 children
+# looked after), small (180) and medium (320); the small and medium ones have attainment
+# cohorts with 1 to 5 pupils achieving beside cohorts of 6 or more.
+_NE = ("North East", "E12000001")
+TINY = synthetic.SyntheticAuthority("Z90", "Tiny Vale", *_NE, 12, 40.0, 9090)
+SMALL = synthetic.SyntheticAuthority("Z97", "Smallton", *_NE, 180, 55.0, 9797)
+MEDIUM = synthetic.SyntheticAuthority("Z94", "Middleham", *_NE, 320, 70.0, 9494)
+RENDER_PERIODS = ("2025-26", "2026-27-Q2")
+
+
+@pytest.fixture(scope="session")
+def small_authorities(tmp_path_factory) -> Path:
+    """One real ``corpar run`` of every edition, both periods, for TINY, SMALL and MEDIUM.
+
+    One command for the three (six jobs on the pool's warm workers) rather than one each:
+    the disclosure tests of rendered pages share it.
+    """
+    base = tmp_path_factory.mktemp("small-authorities")
+    raw, ref = base / "raw", base / "reference"
+    synthetic.generate(raw, ref, ["Z01"])  # the reference tables; Z01's own files are unused
+    for la in (TINY, SMALL, MEDIUM):
+        synthetic.write_authority(la, raw)
+    proc = corpar(
+        "run", "--la", TINY.code, SMALL.code, MEDIUM.code, "--period", *RENDER_PERIODS,
+        "--raw-dir", str(raw), "--reference-dir", str(ref),
+        "--processed-dir", str(base / "processed"), "--output-dir", str(base / "outputs"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return base

@@ -26,14 +26,12 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline import synthetic
 from pipeline.indicators import REGISTRY
-from tests.conftest import corpar
+from tests.conftest import MEDIUM, SMALL, TINY
 from tests.test_tiny_authority import (
     ANNUAL,
     QUARTER,
     SMALL_IN_WORDS,
-    TINY,
     check_breakdown_tables,
     check_indicator_tables,
     page_texts,
@@ -41,10 +39,6 @@ from tests.test_tiny_authority import (
     truth,
 )
 
-SMALL = synthetic.SyntheticAuthority("Z97", "Smallton", "North East", "E12000001", 180, 55.0, 9797)
-MEDIUM = synthetic.SyntheticAuthority(
-    "Z94", "Middleham", "North East", "E12000001", 320, 70.0, 9494
-)
 EDITIONS = [(ANNUAL, "council"), (ANNUAL, "hwb"), (QUARTER, "board")]
 HIDDEN = {"c", "x"}
 MEANING = {
@@ -59,18 +53,9 @@ def small(v: float) -> bool:
 
 
 @pytest.fixture(scope="module", params=[TINY, SMALL, MEDIUM], ids=["tiny", "small", "medium"])
-def authority(request, tmp_path_factory):
-    """One real run of every edition for the authority, both periods: (authority, folder)."""
-    la = request.param
-    base = tmp_path_factory.mktemp(la.code)
-    raw, ref = base / "raw", base / "reference"
-    synthetic.generate(raw, ref, ["Z01"])  # the reference tables; Z01's own files are unused
-    synthetic.write_authority(la, raw)
-    dirs = ["--raw-dir", str(raw), "--reference-dir", str(ref)]
-    dirs += ["--processed-dir", str(base / "processed"), "--output-dir", str(base / "outputs")]
-    proc = corpar("run", "--la", la.code, "--period", ANNUAL, QUARTER, *dirs)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return la, base
+def authority(request, small_authorities):
+    """(authority, folder of the one run of every edition: conftest.small_authorities)."""
+    return request.param, small_authorities
 
 
 def page(authority, period: str, edition: str) -> Path:

@@ -23,11 +23,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline import synthetic
 from pipeline.indicators import REGISTRY
-from tests.conftest import corpar
+from tests.conftest import TINY
 
-TINY = synthetic.SyntheticAuthority("Z90", "Tiny Vale", "North East", "E12000001", 12, 40.0, 9090)
 ANNUAL, QUARTER = "2025-26", "2026-27-Q2"
 HIDDEN = {"c", "x", "z", ""}
 
@@ -103,24 +101,9 @@ def bare(cell: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    base = tmp_path_factory.mktemp("tiny")
-    raw, ref = base / "raw", base / "reference"
-    synthetic.generate(raw, ref, ["Z01"])  # the reference tables; Z01's own files are unused
-    synthetic.write_authority(TINY, raw)
-    dirs = [
-        "--raw-dir",
-        str(raw),
-        "--reference-dir",
-        str(ref),
-        "--processed-dir",
-        str(base / "processed"),
-        "--output-dir",
-        str(base / "outputs"),
-    ]
-    proc = corpar("run", "--la", TINY.code, "--period", ANNUAL, QUARTER, *dirs)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return base
+def tiny(small_authorities):
+    """The folder of the one run of every edition (conftest.small_authorities)."""
+    return small_authorities
 
 
 def truth(base: Path, period: str, code: str = TINY.code) -> dict[tuple[str, str], bool]:
