@@ -18,7 +18,9 @@ KEY = b"fixture-key-0123456789"
 @pytest.fixture
 def fake_return(shared, tmp_path):
     folder = tmp_path / "999" / "2017-18"
-    shutil.copytree(shared / "fixtures" / "ssda903_validator_fake", folder)
+    # The CSV tables only: the fixture's XML is another return (tests/test_formats.py).
+    src = shared / "fixtures" / "ssda903_validator_fake"
+    shutil.copytree(src, folder, ignore=shutil.ignore_patterns("*.xml"))
     return folder
 
 
@@ -38,7 +40,6 @@ def test_dirty_fixture_reads_with_every_problem_reported(fake_return):
         "table, and so does 999/2017-18/placed_for_adoption.csv: keep one file per table "
         "in each year's folder"
     ) in msgs
-    assert any("fake_903.xml: XML 903 returns are not read yet" in m for m in msgs)
     # Counted independently with the csv module: every row is kept or counted.
     header = rows(fake_return / "header.csv")
     episodes = rows(fake_return / "episodes.csv")

@@ -216,13 +216,14 @@ def test_reading_never_modifies_raw_files(tmp_path):
     assert tree_hashes(tmp_path) == before
 
 
-def test_files_that_are_not_csv_are_named_not_silently_skipped(tmp_path):
+def test_files_that_cannot_be_read_are_named_not_silently_skipped(tmp_path):
     folder = tmp_path / "806" / "2024-25"
     minimal_return(folder)
     (folder / "episodes 2025.xlsx").write_bytes(b"PK\x03\x04")
     (folder / ".DS_Store").write_bytes(b"\x00")
     r = read_year(folder, "2024-25")
     assert [str(p) for p in r.problems] == [
-        "WARNING: 806/2024-25/episodes 2025.xlsx: not read: only .csv files are read. If this "
-        "holds a 903 table, save it as 'CSV (comma delimited)' in this folder"
+        "ERROR: 806/2024-25/episodes 2025.xlsx: this looks like an Excel workbook or zip "
+        "archive but it cannot be opened (it may be damaged or still being copied): save it "
+        "again"
     ]
