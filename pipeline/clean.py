@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
+from pipeline.repairs import FIX, repair_episodes
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YEAR, Problem, YearReturn
 
 log = logging.getLogger(__name__)
 
-FIX = "_fix"
 # Columns dropped from processed tables: no indicator needs postcodes, and they identify.
 DROPPED_COLUMNS = ("HOME_POST", "PL_POST")
 
@@ -406,11 +406,17 @@ class History:
     problems: list[Problem]
     years: list[str]
     files: list = field(default_factory=list)  # FileInfo of every file read
+    repairs: list = field(default_factory=list)  # pipeline.repairs.Repair, earlier returns
 
 
-def build_history(returns: list[YearReturn], key: bytes) -> History:
-    """Clean and stitch several years' returns into one pseudonymised history."""
+def build_history(returns: list[YearReturn], key: bytes, repair: bool = True) -> History:
+    """Clean and stitch several years' returns into one pseudonymised history.
+
+    With ``repair``, earlier returns' episodes that disagree are repaired by the written
+    rules of :mod:`pipeline.repairs`; the latest return is never changed by them.
+    """
     problems = [p for r in returns for p in r.problems]
+    repairs = []
     rejected_parts = []
     tables: dict[str, pd.DataFrame] = {}
     for name, table in schema.ALL_TABLES.items():
@@ -439,6 +445,11 @@ def build_history(returns: list[YearReturn], key: bytes) -> History:
                 )
         if name == "Episodes" and returns:
             stitched = close_superseded_episodes(stitched, returns[-1].year)
+            if repair:
+                stitched, left_out, done = repair_episodes(stitched, returns[-1].year)
+                repairs += done
+                if len(left_out):
+                    rejected_parts.append(left_out.assign(_table=name))
         tables[name] = stitched
     if returns and len(tables.get("OC3", ())):
         tables["OC3"], never = split_never_looked_after(tables, returns[0].year)
@@ -472,7 +483,8 @@ def build_history(returns: list[YearReturn], key: bytes) -> History:
     attainment = _pseudonymise_frame(attainment, key)
     rejected = _pseudonymise_frame(rejected, key)
     files = [f for r in returns for f in r.files]
-    return History(tables, attainment, rejected, problems, [r.year for r in returns], files)
+    years = [r.year for r in returns]
+    return History(tables, attainment, rejected, problems, years, files, repairs)
 
 
 def _pseudonymise_frame(df: pd.DataFrame, key: bytes) -> pd.DataFrame:

@@ -99,6 +99,13 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--la", nargs="+", required=True, help="authority code(s), e.g. 806")
     check.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25")
     _common(check)
+    for p in (run, check):
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="repair nothing in earlier years' returns: stop on any critical finding in "
+            "any year, as before submitting a return",
+        )
     return ap
 
 
@@ -144,6 +151,7 @@ def _jobs(args, codes: list[str], periods: list[str], validate_only: bool = Fals
             args.output_dir,
             validate_only=validate_only,
             rekey=args.rekey,
+            strict=getattr(args, "strict", False),
         )
         for code in codes
         for period in periods

@@ -184,7 +184,9 @@ def write_history(spec: RunSpec, history: History) -> None:
     history.attainment.to_parquet(path, index=False)
     os.chmod(path, 0o600)
     write_private_csv(processed_file(spec, "rejected_rows.csv"), history.rejected)
-    write_problems(spec, history.problems, history.years, history.rejected, history.files)
+    write_problems(
+        spec, history.problems, history.years, history.rejected, history.files, history.repairs
+    )
 
 
 def write_problems(
@@ -193,6 +195,7 @@ def write_problems(
     years: list[str],
     rejected: pd.DataFrame,
     files: list | None = None,
+    repairs: list | None = None,
 ) -> None:
     """``read_report.json``: what reading found (row numbers, no values), internal."""
     counts = rejected.groupby(["_table", "_reason"]).size() if len(rejected) else pd.Series()
@@ -203,6 +206,7 @@ def write_problems(
         "rejected_rows": [
             {"table": t, "reason": r, "rows": int(n)} for (t, r), n in counts.items()
         ],
+        "repairs": [r.as_dict() for r in repairs or []],
     }
     private_dir(spec.processed_dir)
     _atomic_write(

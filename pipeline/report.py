@@ -675,6 +675,7 @@ def annex(data: ReportData) -> Block:
         + f"<p>903 returns read: {esc(years)}. Reading found {n_err} error(s) and {n_warn} "
         f"warning(s); {rejected:,} row(s) could not be used and are counted, not "
         "dropped silently.</p>"
+        + repairs_paragraph(data.read_report)
         + _annex_checks(data.validation)
         + "<h3>Disclosure control</h3>"
         + f"<p>Counts from {lo} to {hi} are shown as c, and so are percentages and rates "
@@ -690,6 +691,21 @@ def annex(data: ReportData) -> Block:
         + f"<li>Statistical neighbours: {esc(neighbours)}.</li></ul>"
         + f'<p class="meta">Produced by corpar on '
         f"{datetime.now(UTC):%d %B %Y}.</p>"
+    )
+
+
+def repairs_paragraph(read_report: dict) -> str:
+    """What the repair rules changed in earlier returns, in words (empty when nothing)."""
+    repairs = read_report.get("repairs") or []
+    if not repairs:
+        return ""
+    said = " ".join(esc(r["sentence"]) for r in repairs)
+    return (
+        "<p>Earlier years' returns, already submitted, disagreed where they were combined "
+        f"and were repaired by written rules: {said} The period's own return was not "
+        "changed. Figures that look back over earlier years (the five-year trend, long-term "
+        "stability, placement moves and care leavers' history) use the repaired "
+        "episodes.</p>"
     )
 
 
@@ -1368,6 +1384,28 @@ def data_quality_html(
         numeric_from=2,
     )
     checks_html = _checks_html(validation)
+    repairs = report.get("repairs") or []
+    repairs_html = (
+        heading("Repairs to earlier returns")
+        + repairs_paragraph(report)
+        + _table(
+            "Rows repaired, by rule (docs/validation.md)",
+            ["Return", "DfE rule", "What was done", "Rows", "Files"],
+            [
+                [
+                    r["year"],
+                    r["dfe_rule"],
+                    r["sentence"],
+                    f"{r['count']:,}",
+                    "; ".join(f"{f} ({len(rows):,})" for f, rows in r["rows"].items()),
+                ]
+                for r in repairs
+            ],
+            numeric={3},
+        )
+        if repairs
+        else ""
+    )
     notes = analyst_notes(spec)
     notes_html = (
         heading("For the analyst") + "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
@@ -1394,7 +1432,7 @@ def data_quality_html(
         f'<p class="lede">{esc(verdict)} Returns read: {esc(", ".join(years))}. '
         f"{n_err} error(s), {n_warn} warning(s), "
         f"{sum(r['rows'] for r in rejected):,} row(s) not used.</p>"
-        f"{notes_html}{heading('Problems')}{problems_table}{checks_html}"
+        f"{notes_html}{heading('Problems')}{problems_table}{checks_html}{repairs_html}"
         f"{heading('Rows not used')}{rejected_table}"
         f'{heading("Files")}{files_table}<p class="meta">Row numbers and child-level '
         "detail are in the internal rejected_rows.csv, read_report.json, validation.json and "

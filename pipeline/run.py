@@ -66,10 +66,12 @@ class Job:
     output_dir: str = ""
     validate_only: bool = False  # data checks only (``corpar validate``): no reports
     rekey: bool = False  # accept a pseudonymisation key other than the last run's
+    strict: bool = False  # repair nothing in earlier returns (``corpar run --strict``)
 
-    def parameters(self) -> dict[str, str]:
+    def parameters(self) -> dict[str, str | bool]:
         """The notebook parameters: literals only."""
-        return {
+        # ``strict`` only when set: the other notebooks do not declare it.
+        return ({"strict": True} if self.strict else {}) | {
             "la_code": self.la_code,
             "period": self.period,
             "config_dir": self.config_dir,

@@ -25,14 +25,16 @@ from pipeline.ssda903 import InputError, collection_years, read_history
 log = logging.getLogger(__name__)
 
 
-def clean(spec: RunSpec) -> History:
+def clean(spec: RunSpec, strict: bool = False) -> History:
     """Read every year's return up to the period, clean, stitch, pseudonymise, write parquet.
+
+    Earlier returns are repaired by the rules in :mod:`pipeline.repairs` unless ``strict``.
 
     Raises :class:`~pipeline.ssda903.InputError` listing every error found (the read report
     is written first, so the data-quality findings survive a failed run).
     """
     returns = read_history(spec.raw_dir, spec.period.collection_year)
-    history = build_history(returns, io.pseudonym_key(spec))
+    history = build_history(returns, io.pseudonym_key(spec), repair=not strict)
     io.write_history(spec, history)
     report = io.read_json(io.processed_file(spec, "read_report.json"))
     io.write_public_bytes(

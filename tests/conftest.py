@@ -132,13 +132,16 @@ def small_authorities(tmp_path_factory) -> Path:
     """One real ``corpar run`` of every edition, both periods, for TINY, SMALL and MEDIUM.
 
     One command for the three (six jobs on the pool's warm workers) rather than one each:
-    the disclosure tests of rendered pages share it.
+    the disclosure tests of rendered pages and the repair tests share it.
     """
     base = tmp_path_factory.mktemp("small-authorities")
     raw, ref = base / "raw", base / "reference"
     synthetic.generate(raw, ref, ["Z01"])  # the reference tables; Z01's own files are unused
     for la in (TINY, SMALL, MEDIUM):
         synthetic.write_authority(la, raw)
+    # MEDIUM's earlier returns disagree (tests/test_repairs.py): the rules undo the faults,
+    # so its figures are the same and its pages must say what was repaired.
+    add_history_faults(raw / MEDIUM.code)
     proc = corpar(
         "run", "--la", TINY.code, SMALL.code, MEDIUM.code, "--period", *RENDER_PERIODS,
         "--raw-dir", str(raw), "--reference-dir", str(ref),
@@ -146,3 +149,96 @@ def small_authorities(tmp_path_factory) -> Path:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return base
+
+
+# -- faults of an imperfect history (pipeline/repairs.py) -----------------------------------
+def _episodes_file(year_dir: Path) -> Path:
+    for f in sorted(year_dir.iterdir()):
+        head = f.read_text(encoding="utf-8-sig").split("\n", 1)[0].upper()
+        if "DECOM" in head and "RNE" in head:
+            return f
+    raise AssertionError(f"no Episodes file in {year_dir}")
+
+
+def _heading(name: str) -> str:
+    return name.strip().upper()
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
+    """The file's headings as written, and its rows keyed by the 903 heading."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    fields = rows[0]
+    return fields, [{_heading(k): v for k, v in zip(fields, r, strict=False)} for r in rows[1:]]
+
+
+def _write_rows(path: Path, fields: list[str], rows: list[dict]) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(fields)
+        w.writerows([[r.get(_heading(k), "") for k in fields] for r in rows])
+
+
+def _day(text: str):
+    from datetime import datetime
+
+    return datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def add_history_faults(la_dir: Path, overlap_years=("2021-22", "2022-23"), extra_year="2020-21"):
+    """Faults of already-submitted returns, each one the repair rules undo exactly.
+
+    In each of ``overlap_years`` one episode that ends on the day the child's next episode
+    starts is made to end 10 days later (an overlap), choosing episodes no later return
+    repeats (so the faulty row is the one used). In ``extra_year`` an episode that ends 3
+    days before it starts is added for a child, starting the day after one of the child's
+    episodes of more than 5 days starts (so, unrepaired, that one overlaps it). Returns
+    ``{year: (rule, rows)}``, worked out here from the definitions: shortening the overlap
+    gives back the original end, and leaving out the backwards episode gives back the
+    original history.
+    """
+    from datetime import timedelta
+
+    years = sorted(p.name for p in la_dir.iterdir() if p.is_dir())
+    expected = {}
+    for year in overlap_years:
+        path = _episodes_file(la_dir / year)
+        fields, rows = _read_rows(path)
+        later = set()
+        for y in years[years.index(year) + 1 :]:
+            later |= {(r["CHILD"], r["DECOM"]) for r in _read_rows(_episodes_file(la_dir / y))[1]}
+        by_child: dict[str, list[dict]] = {}
+        for r in rows:
+            by_child.setdefault(r["CHILD"], []).append(r)
+        done = False
+        for eps in by_child.values():
+            eps.sort(key=lambda r: _day(r["DECOM"]))
+            for a, b in zip(eps, eps[1:], strict=False):
+                if (
+                    a["DEC"] == b["DECOM"]
+                    and b["DEC"]
+                    and (a["CHILD"], a["DECOM"]) not in later
+                    and (b["CHILD"], b["DECOM"]) not in later
+                    and _day(b["DEC"]) > _day(b["DECOM"]) + timedelta(days=10)
+                ):
+                    a["DEC"] = (_day(a["DEC"]) + timedelta(days=10)).strftime("%d/%m/%Y")
+                    done = True
+                    break
+            if done:
+                break
+        assert done, f"no episode to make overlap in {year}"
+        _write_rows(path, fields, rows)
+        expected[year] = ("history.Episodes.overlap_shortened", 1)
+    path = _episodes_file(la_dir / extra_year)
+    fields, rows = _read_rows(path)
+    base = next(r for r in rows if r["DEC"] and _day(r["DEC"]) > _day(r["DECOM"]) + timedelta(5))
+    start = _day(base["DECOM"]) + timedelta(days=1)
+    extra = {**base, "DECOM": start.strftime("%d/%m/%Y")}
+    extra["DEC"] = (start - timedelta(days=3)).strftime("%d/%m/%Y")
+    _write_rows(path, fields, [*rows, extra])
+    expected[extra_year] = ("history.Episodes.ends_before_start_removed", 1)
+    return expected
