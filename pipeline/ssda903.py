@@ -294,6 +294,22 @@ def year_folder_problems(la_raw_dir: Path, up_to: str) -> list[Problem]:
     return problems
 
 
+def _unused_files(ret: YearReturn) -> str:
+    """Why the year's unused files were not used, for the one line an operator sees.
+
+    The reasons are in the data-quality page too, but a scheduler's log holds only stderr.
+    """
+    unused = [f.file for f in ret.files if f.table is None]
+    if not unused:
+        return ""
+    said = []
+    for name in unused[:3]:
+        reason = next((p.message for p in ret.problems if p.file.startswith(name)), "")
+        said.append(f"{quote(name)} ({reason})" if reason else quote(name))
+    more = f" and {len(unused) - 3} more" if len(unused) > 3 else ""
+    return f". Not used in that year: {'; '.join(said)}{more}"
+
+
 def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> list[YearReturn]:
     """Read the returns of every collection year up to ``up_to`` for one authority.
 
@@ -335,7 +351,8 @@ def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> lis
                         "error",
                         f"{la_raw_dir.name}/{ret.year}",
                         f"no file holds the {name} table "
-                        f"(columns {', '.join(table.columns)}): it is required",
+                        f"(columns {', '.join(table.columns)}): it is required"
+                        + _unused_files(ret),
                     )
                 )
     return returns

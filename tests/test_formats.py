@@ -414,3 +414,22 @@ def test_a_large_xml_return_is_read_in_bounded_memory(tmp_path):
     rows, grew_mb = int(out[0]), int(out[1])
     assert rows == 20_000 * 11
     assert grew_mb < 3 * size_mb, f"reading {size_mb:.0f} MB of XML took {grew_mb} MB more"
+
+
+def test_a_missing_table_error_says_why_the_years_files_were_not_used(tmp_path):
+    """The one line a scheduler's log holds names the file and the reason.
+
+    The first data row is read as the headings; its blank cells name no column.
+    """
+    folder = minimal_return(tmp_path / "806" / "2024-25")
+    lines = (folder / "header.csv").read_text().splitlines()
+    (folder / "header.csv").write_text("\n".join(lines[1:]) + "\n")  # no heading row
+    returns = read_history(tmp_path / "806", "2024-25")
+    missing = [str(p) for p in returns[-1].problems if "no file holds the Header" in p.message]
+    assert len(missing) == 1
+    assert missing[0].endswith(
+        "it is required. Not used in that year: 806/2024-25/header.csv (not a 903 table: "
+        f"none of its {sum(bool(c) for c in lines[1].split(','))} columns has a 903 heading (headings are not "
+        "shown, in case the first row is data: a 903 file's first row must be its headings); "
+        "the file was skipped)"
+    )
