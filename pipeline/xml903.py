@@ -99,7 +99,6 @@ def read_xml_return(path: Path, name: str, year: str) -> FileRead:
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
-            huge_tree=True,
             remove_comments=True,
         )
         for _, el in context:

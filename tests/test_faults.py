@@ -432,3 +432,106 @@ def test_an_oc3_row_for_someone_never_looked_after_is_not_a_care_leaver(tmp_path
         "no episode of care in any return read, though the returns cover them from age 16: not "
         "care leavers, so left out of the care-leaver measures. Check CHILD"
     ]
+
+
+# --- returns as DfE XML and Excel workbooks (pipeline/readers.py, pipeline/xml903.py) --------
+
+_XML_CHILD = (
+    "<CHILD><HEADER><CHILDID>001</CHILDID><UPN>A123456789012</UPN><SEX>M</SEX>"
+    "<DOB>{dob}</DOB><ETHNIC>WBRI</ETHNIC><MOTHER /><MC_DOB /></HEADER>\n"
+    "<EPISODE><DECOM>01/04/2025</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U4</PL>"
+    "<PLACE_PROVIDER>PR1</PLACE_PROVIDER><DEC>{dec}</DEC><REC>{rec}</REC>"
+    "<REASON_PLACE_CHANGE /><HOME_POST /><PL_POST /><URN /></EPISODE></CHILD>\n"
+)
+
+
+def _xml_return(folder: Path, dob="01/06/2015", dec="", rec="", prolog="") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "return.xml"
+    body = _XML_CHILD.format(dob=dob, dec=dec, rec=rec)
+    path.write_text(
+        f"<?xml version='1.0' encoding='utf-8'?>\n{prolog}<EXPSSDA903>\n{body}</EXPSSDA903>\n"
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_a_truncated_xml_return_stops_with_its_line_and_publishes_only_the_page(tmp_path):
+    """A copy interrupted half way: the run says where the file breaks off."""
+    path = _xml_return(tmp_path / "raw" / "806" / PERIOD)
+    text = path.read_text()
+    path.write_text(text[: text.index("<EPISODE>") + 30])
+    before = tree_hashes(tmp_path / "raw")
+    proc = corpar("run", "--la", "806", "--period", PERIOD, *_dirs(tmp_path),
+                  env_extra={"CORPAR_PSEUDONYM_KEY": KEY})  # fmt: skip
+    assert proc.returncode == 1
+    assert "806/2025-26/return.xml: the XML cannot be read:" in proc.stderr
+    assert "at line 4, column" in proc.stderr
+    assert tree_hashes(tmp_path / "raw") == before
+    assert sorted(p.name for p in (tmp_path / "out" / "806" / PERIOD).iterdir()) == [
+        "data_quality.html"
+    ]
+
+
+def test_an_xml_entity_is_never_resolved(tmp_path):
+    """An external entity in a return must not read a file of the machine into the data."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("NOT-FOR-THE-REPORT")
+    prolog = f'<!DOCTYPE EXPSSDA903 [<!ENTITY e SYSTEM "file://{secret}">]>\n'
+    path = _xml_return(tmp_path / "806" / PERIOD, prolog=prolog)
+    path.write_text(path.read_text().replace("<ETHNIC>WBRI</ETHNIC>", "<ETHNIC>&e;</ETHNIC>"))
+    r = read_year(tmp_path / "806" / PERIOD, PERIOD)
+    cells = pd.concat([t.astype(str) for t in r.tables.values()], ignore_index=True)
+    assert not cells.apply(lambda s: s.str.contains("NOT-FOR-THE-REPORT")).any().any()
+
+
+def test_an_xml_return_with_excel_month_dates_is_read_and_reported(tmp_path):
+    _xml_return(tmp_path / "806" / PERIOD, dec="31-Mar-26", rec="E11")
+    (ret,) = read_history(tmp_path / "806", PERIOD)
+    out = clean_table(schema.ALL_TABLES["Episodes"], ret.tables["Episodes"])
+    assert str(out.table["DEC"].iloc[0].date()) == "2026-03-31"
+    assert [str(p) for p in out.problems] == [
+        # Line 1 is the declaration, 2 the root, 3 CHILD and HEADER, 4 the EPISODE.
+        "WARNING: 806/2025-26/return.xml, column DEC, line 4: dates written as dd-Mon-yy (not "
+        "dd/mm/yyyy) were read as such; check them"
+    ]
+
+
+def test_a_blank_date_of_birth_in_xml_is_counted_like_csv(tmp_path):
+    _xml_return(tmp_path / "806" / PERIOD, dob="")
+    (ret,) = read_history(tmp_path / "806", PERIOD)
+    out = clean_table(schema.ALL_TABLES["Header"], ret.tables["Header"])
+    assert [p.message.split(":")[0] for p in out.problems] == ["DOB is blank for 1 child(ren)"]
+    assert [p.rows for p in out.problems] == [(3,)]  # the HEADER element's line
+
+
+def test_a_hidden_header_sheet_is_why_the_header_table_is_missing(tmp_path):
+    import openpyxl
+
+    folder = minimal_return(tmp_path / "806" / PERIOD)
+    header = (folder / "header.csv").read_text().splitlines()
+    (folder / "header.csv").unlink()
+    wb = openpyxl.Workbook()
+    wb.active.title = "Header"
+    for line in header:
+        wb.active.append(line.split(","))
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("Notes")["A1"] = "see the Header sheet"
+    wb.save(folder / "return.xlsx")
+    errors = [str(p) for p in read_history(tmp_path / "806", PERIOD)[-1].problems
+              if p.severity == "error"]  # fmt: skip
+    assert len(errors) == 1
+    assert errors[0].startswith("ERROR: 806/2025-26: no file holds the Header table")
+    assert errors[0].endswith(
+        "Not used in that year: 806/2025-26/return.xlsx (a hidden sheet: it was not read. "
+        "Unhide it if it holds a 903 table)"
+    )
+
+
+def test_an_xml_return_in_a_file_named_csv_is_read_by_content(tmp_path):
+    path = _xml_return(tmp_path / "806" / PERIOD)
+    path.rename(path.with_name("episodes.csv"))
+    r = read_year(tmp_path / "806" / PERIOD, PERIOD)
+    assert [str(p) for p in r.problems] == []
+    assert r.tables["Episodes"]["PLACE"].tolist() == ["U4"]
+    assert r.files[0].encoding == "DfE 903 XML"

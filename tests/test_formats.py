@@ -427,9 +427,10 @@ def test_a_missing_table_error_says_why_the_years_files_were_not_used(tmp_path):
     returns = read_history(tmp_path / "806", "2024-25")
     missing = [str(p) for p in returns[-1].problems if "no file holds the Header" in p.message]
     assert len(missing) == 1
+    named = sum(bool(c) for c in lines[1].split(","))
     assert missing[0].endswith(
         "it is required. Not used in that year: 806/2024-25/header.csv (not a 903 table: "
-        f"none of its {sum(bool(c) for c in lines[1].split(','))} columns has a 903 heading (headings are not "
+        f"none of its {named} columns has a 903 heading (headings are not "
         "shown, in case the first row is data: a 903 file's first row must be its headings); "
         "the file was skipped)"
     )
