@@ -22,6 +22,8 @@ import pandas as pd
 from pipeline.problems import SOURCE_FILE, SOURCE_ROW, YEAR
 
 FIX = "_fix"
+# The end date a repaired episode had in its return, so the figures it changed can be told.
+AS_RETURNED = "_dec_as_returned"
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def repair_episodes(
     when the next began.'])
     """
     if episodes.empty:
-        return episodes, episodes.iloc[0:0], []
+        return episodes.assign(**{AS_RETURNED: episodes.get("DEC")}), episodes.iloc[0:0], []
     df = episodes.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
     if FIX not in df.columns:
         df[FIX] = ""
@@ -136,6 +138,8 @@ def repair_episodes(
     overlap &= df["DEC"] > next_decom
     # An open episode followed by another is closed by close_superseded_episodes first.
     rule = RULES["history.Episodes.overlap_shortened"]
+    df[AS_RETURNED] = pd.Series(pd.NaT, index=df.index, dtype=df["DEC"].dtype)
+    df.loc[overlap, AS_RETURNED] = df.loc[overlap, "DEC"]
     df.loc[overlap, "DEC"] = next_decom[overlap]
     df.loc[overlap, FIX] = f"shortened to end when the next episode began ({rule.name})"
     repairs += _by_year(rule.name, df.loc[overlap])

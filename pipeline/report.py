@@ -386,7 +386,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
     prev = data.spec.period.shifted(-1).label
     small = data.spec.settings.small_cohort
     n_sn = len(data.comparators.neighbours)
-    rows, cautions, yearly = [], 0, set()
+    rows, cautions, yearly, repaired = [], 0, set(), False
     for ind in ids:
         r = _get(data.current, ind)
         if r is None:
@@ -415,6 +415,9 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         if as_of:
             title += f" ({as_of}, yearly return)"
             yearly.add(as_of)
+        if bool(r.get("repaired", False)):
+            title += " (repaired history)"
+            repaired = True
         rows.append(
             [
                 title,
@@ -448,6 +451,12 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         table += (
             f'<p class="meta">* Use with caution: fewer than {small} children in the '
             "group, so one child moves the figure a lot.</p>"
+        )
+    if repaired:
+        table += (
+            '<p class="meta">Measures marked "repaired history" use episodes of earlier '
+            "years' returns that corpar repaired where the returns disagreed (see About this "
+            "report, Data quality).</p>"
         )
     if yearly:
         year = min(yearly)
@@ -703,9 +712,9 @@ def repairs_paragraph(read_report: dict) -> str:
     return (
         "<p>Earlier years' returns, already submitted, disagreed where they were combined "
         f"and were repaired by written rules: {said} The period's own return was not "
-        "changed. Figures that look back over earlier years (the five-year trend, long-term "
-        "stability, placement moves and care leavers' history) use the repaired "
-        "episodes.</p>"
+        "changed. Measures whose figures for this period the repairs changed are marked "
+        '"repaired history" in the tables; the trend\'s earlier years use the repaired '
+        "episodes too.</p>"
     )
 
 

@@ -19,6 +19,7 @@ from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for not
 from pipeline.gaps import attainment_gaps
 from pipeline.indicators import compute_all, compute_trend
 from pipeline.reference import load_comparators
+from pipeline.repairs import AS_RETURNED
 from pipeline.report import Block, data_quality_html
 from pipeline.ssda903 import InputError, collection_years, read_history
 
@@ -130,6 +131,9 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     # Everything a reader can see, suppressed once, here: the CSV, the workbook and every
     # edition read this publication and nothing else.
     pub = published.build(spec, current, trend, gaps)
+    pub.current["repaired"] = pub.current["indicator"].isin(
+        repaired_measures(tables, spec.period, pop, current)
+    )
     published.write_publication(spec, pub)
     published.write_published(spec, pub.current)
     if pub.comparator_problems:  # left out of comparisons: the analyst's page says which
@@ -140,6 +144,31 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
             data_quality_html(spec, report, report.get("years_read", []), validation).encode(),
         )
     return current, trend
+
+
+def repaired_measures(tables, period, pop, current: pd.DataFrame) -> set[str]:
+    """The measures whose figures the repairs to earlier returns changed.
+
+    Computed again with each shortened episode's end as its return gave it: a measure
+    whose numerator, denominator or value differs used a repaired row. Episodes left out
+    because they end before they start hold no day of care, so are not compared.
+    """
+    eps = tables.get("Episodes")
+    if eps is None or AS_RETURNED not in eps or eps[AS_RETURNED].isna().all():
+        return set()
+    as_returned = eps.assign(DEC=eps[AS_RETURNED].where(eps[AS_RETURNED].notna(), eps["DEC"]))
+    try:
+        other = compute_all({**tables, "Episodes": as_returned}, period, pop)
+    except Exception:  # the unrepaired history may not compute; then say every measure did
+        log.warning("figures could not be computed on the unrepaired history", exc_info=True)
+        return set(current["indicator"])
+    key = ["indicator", "breakdown"]
+    both = current.merge(other, on=key, how="outer", suffixes=("", "_as_returned"))
+    differs = pd.Series(False, index=both.index)
+    for col in ("numerator", "denominator", "value"):
+        a, b = both[col], both[f"{col}_as_returned"]
+        differs |= ~((a == b) | (a.isna() & b.isna()))
+    return set(both.loc[differs, "indicator"])
 
 
 def read_summary(history: History) -> Block:

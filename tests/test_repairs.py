@@ -54,7 +54,9 @@ def _critical(history, la_dir: Path) -> dict[str, int]:
 
 
 def _episodes(history) -> pd.DataFrame:
-    eps = history.tables["Episodes"].drop(columns=["_fix", SOURCE_FILE, SOURCE_ROW])
+    eps = history.tables["Episodes"].drop(
+        columns=["_fix", "_dec_as_returned", SOURCE_FILE, SOURCE_ROW]
+    )
     return eps.sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
 
 
@@ -176,3 +178,49 @@ def test_rows_of_a_changed_file_are_its_own(tmp_path):
     changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     assert len(changed) == 1 and len(before[changed[0]]) == len(fields)
     _write_rows(path, fields, before)
+
+
+def test_the_measures_a_repair_changed_are_found(clean_and_faulty):
+    """A child who left care on a day in March, whose return had said mid-April: by hand,
+    the child is looked after at 31 March only as returned, so cla_at_end differs."""
+    from pipeline.repairs import AS_RETURNED
+    from pipeline.stages import repaired_measures
+
+    clean, _, _ = clean_and_faulty
+    h = _history(clean)
+    tables = {**h.tables, "attainment": h.attainment}
+    eps = tables["Episodes"].copy()
+    period = parse_period(PERIOD)
+    current = compute_all(tables, period)
+    assert repaired_measures(tables, period, None, current) == set()
+    last = eps.sort_values("DECOM").groupby("CHILD").tail(1)
+    march = last[(last["DEC"] >= "2026-03-01") & (last["DEC"] <= "2026-03-30")]
+    assert len(march), "Z01 has a child who left care in March 2026"
+    i = march.index[0]
+    eps[AS_RETURNED] = pd.NaT
+    eps.loc[i, AS_RETURNED] = pd.Timestamp("2026-04-15")
+    found = repaired_measures({**tables, "Episodes": eps}, period, None, current)
+    assert "cla_at_end" in found
+    assert found <= set(current["indicator"])
+
+
+def test_each_edition_marks_the_measures_the_repairs_changed(small_authorities):
+    from pipeline.indicators import REGISTRY
+
+    pub = pd.read_parquet(
+        small_authorities / "processed" / MEDIUM.code / PERIOD / "publication" / "current.parquet"
+    )
+    assert pub["repaired"].dtype == bool
+    text = _page_text(
+        small_authorities
+        / "outputs"
+        / MEDIUM.code
+        / PERIOD
+        / f"{MEDIUM.code}_{PERIOD}_council.html"
+    )
+    for ind, rows in pub.groupby("indicator"):
+        title = REGISTRY[ind].title
+        if title not in text:
+            continue  # not in this edition
+        marked = f"{title} (repaired history)" in text
+        assert marked == bool(rows["repaired"].any()), ind
