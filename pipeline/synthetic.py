@@ -12,6 +12,7 @@ in another case, ISO dates). The same seed always gives the same files, byte for
 from __future__ import annotations
 
 import logging
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -824,6 +825,103 @@ def write_authority(la: SyntheticAuthority, raw_root: Path) -> dict[str, int]:
         counts[year] = len(tables["Episodes"])
     log.info("synthetic %s: %d children simulated", la.code, len(sim.children))
     return counts
+
+
+# -- the same return in the other forms councils send (pipeline/readers.py reads them) ------
+_INTERNAL = ("_source_file", "_source_row", "_year")
+# Where each table sits in the XML return (docs/ssda903.md): nested under HEADER, or its
+# fields on the HEADER itself.
+XML_NESTED = {
+    "Reviews": "AREVIEW",
+    "Missing": "AMISSING",
+    "OC2": "OC2",
+    "PrevPerm": "PERMANENCE",
+    "PlacedAdoption": "AD_PLACED",
+}
+XML_ON_HEADER = ("UASC", "OC3", "AD1")
+
+
+def write_xml_return(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write these tables (as read: text) as the DfE 903 XML return, one element per line.
+
+    The layout ``pipeline.xml903`` reads (docs/ssda903.md); tables the XML does not carry
+    (SWEpisodes, DoLo) are left out. A care leaver with no Header row gets a HEADER of
+    their OC3 fields only.
+    """
+    root = ET.Element("EXPSSDA903")
+    by_child: dict[str, dict[str, list[dict]]] = {}
+    order: list[str] = []
+    for name, df in tables.items():
+        if name in ("SWEpisodes", "DoLo"):
+            continue
+        for row in df.drop(columns=list(_INTERNAL), errors="ignore").to_dict("records"):
+            if row["CHILD"] not in by_child:
+                by_child[row["CHILD"]] = {}
+                order.append(row["CHILD"])
+            by_child[row["CHILD"]].setdefault(name, []).append(row)
+    for child_id in order:
+        rows = by_child[child_id]
+        child = ET.SubElement(root, "CHILD")
+        header = ET.SubElement(child, "HEADER")
+        fields = {"CHILD": child_id}
+        for name in ("Header", *XML_ON_HEADER):
+            for row in rows.get(name, []):
+                fields.update({k: v for k, v in row.items() if v or k not in fields})
+        if "OC3" in rows and "Header" not in rows:
+            fields = {
+                k: v
+                for k, v in fields.items()
+                if k in {"CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"}
+            }
+        if "UASC" in rows:
+            fields["UASC"] = "1"
+        for k, v in fields.items():
+            ET.SubElement(header, "CHILDID" if k == "CHILD" else k).text = v or None
+        for name, tag in XML_NESTED.items():
+            for row in rows.get(name, []):
+                el = ET.SubElement(header, tag)
+                for k, v in row.items():
+                    if k not in ("CHILD", "DOB"):
+                        ET.SubElement(el, k).text = v or None
+        for row in rows.get("Episodes", []):
+            el = ET.SubElement(child, "EPISODE")
+            for k, v in row.items():
+                if k != "CHILD":
+                    ET.SubElement(el, "PL" if k == "PLACE" else k).text = v or None
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write these tables (as read: text) as one Excel workbook, a sheet per table.
+
+    Dates are Excel dates, as an analyst's workbook holds them; a notes sheet and a hidden
+    scratch sheet are added, as real workbooks have them (the reader must skip both).
+    """
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes["A1"] = "Exported from the case management system"
+    for name, df in tables.items():
+        ws = wb.create_sheet(name)
+        t = schema.ALL_TABLES[name]
+        cols = [c for c in df.columns if c not in _INTERNAL]
+        ws.append(cols)
+        for row in df[cols].itertuples(index=False):
+            ws.append(
+                [
+                    dt.datetime.strptime(v, "%d/%m/%Y") if c in t.dates and v else v
+                    for c, v in zip(cols, row, strict=True)
+                ]
+            )
+    scratch = wb.create_sheet("scratch")
+    scratch["A1"] = "CHILD"
+    scratch.sheet_state = "hidden"
+    wb.save(path)
 
 
 # -- synthetic reference tables (explore-education-statistics form) ---------------------------

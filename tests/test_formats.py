@@ -7,18 +7,16 @@ with the CSV form, and the indicators computed from each must be identical.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import schema, synthetic
+from pipeline import synthetic
 from pipeline.clean import build_history
 from pipeline.config import parse_period
 from pipeline.indicators import compute_all
@@ -28,16 +26,6 @@ from tests.conftest import minimal_return, tree_hashes, write_csv
 KEY = b"formats-test-key-0123"
 PERIOD = "2025-26"
 INTERNAL = [SOURCE_FILE, SOURCE_ROW, YEAR]
-# Where each table sits in the XML return (docs/ssda903.md): nested under HEADER, or its
-# fields on the HEADER itself.
-NESTED = {
-    "Reviews": "AREVIEW",
-    "Missing": "AMISSING",
-    "OC2": "OC2",
-    "PrevPerm": "PERMANENCE",
-    "PlacedAdoption": "AD_PLACED",
-}
-ON_HEADER = ("UASC", "OC3", "AD1")
 
 
 @pytest.fixture(scope="module")
@@ -53,50 +41,6 @@ def _tables(folder: Path) -> dict[str, pd.DataFrame]:
     return read_year(folder, folder.name).tables
 
 
-def write_xml(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """The DfE 903 XML return holding these tables, one element per line."""
-    root = ET.Element("EXPSSDA903")
-    by_child: dict[str, dict[str, list[dict]]] = {}
-    order: list[str] = []
-    for name, df in tables.items():
-        for row in df.drop(columns=INTERNAL, errors="ignore").to_dict("records"):
-            if row["CHILD"] not in by_child:
-                by_child[row["CHILD"]] = {}
-                order.append(row["CHILD"])
-            by_child[row["CHILD"]].setdefault(name, []).append(row)
-    for child_id in order:
-        rows = by_child[child_id]
-        child = ET.SubElement(root, "CHILD")
-        header = ET.SubElement(child, "HEADER")
-        fields = {"CHILD": child_id}
-        for name in ("Header", *ON_HEADER):
-            for row in rows.get(name, []):
-                fields.update({k: v for k, v in row.items() if v or k not in fields})
-        if "OC3" in rows and "Header" not in rows:
-            fields = {
-                k: v
-                for k, v in fields.items()
-                if k in {"CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"}
-            }
-        if "UASC" in rows:
-            fields["UASC"] = "1"
-        for k, v in fields.items():
-            ET.SubElement(header, "CHILDID" if k == "CHILD" else k).text = v or None
-        for name, tag in NESTED.items():
-            for row in rows.get(name, []):
-                el = ET.SubElement(header, tag)
-                for k, v in row.items():
-                    if k not in ("CHILD", "DOB"):
-                        ET.SubElement(el, k).text = v or None
-        for row in rows.get("Episodes", []):
-            el = ET.SubElement(child, "EPISODE")
-            for k, v in row.items():
-                if k != "CHILD":
-                    ET.SubElement(el, "PL" if k == "PLACE" else k).text = v or None
-    ET.indent(root)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-
-
 def xml_form(csv_root: Path, out: Path) -> Path:
     """Each year as one XML return; the tables XML does not carry stay as CSV beside it."""
     for year_dir in sorted((csv_root / "Z01").iterdir()):
@@ -104,7 +48,7 @@ def xml_form(csv_root: Path, out: Path) -> Path:
         dest.mkdir(parents=True)
         read = read_year(year_dir, year_dir.name)
         carried = {n: t for n, t in read.tables.items() if n not in ("SWEpisodes", "DoLo")}
-        write_xml(carried, dest / f"Z01 SSDA903 {year_dir.name}.xml")
+        synthetic.write_xml_return(carried, dest / f"Z01 SSDA903 {year_dir.name}.xml")
         for f in read.files:
             if f.table in ("SWEpisodes", "DoLo", "attainment"):
                 shutil.copy(csv_root / f.file, dest)
@@ -112,33 +56,11 @@ def xml_form(csv_root: Path, out: Path) -> Path:
 
 
 def xlsx_form(csv_root: Path, out: Path) -> Path:
-    """Each year as one workbook, a sheet per table, dates as Excel dates; plus a notes
-    sheet and a hidden scratch sheet, which must be ignored with a warning."""
+    """Each year as one workbook, a sheet per table, dates as Excel dates."""
     for year_dir in sorted((csv_root / "Z01").iterdir()):
         dest = out / "Z01" / year_dir.name
         dest.mkdir(parents=True)
-        tables = _tables(year_dir)
-        wb = openpyxl.Workbook()
-        notes = wb.active
-        notes.title = "Notes"
-        notes["A1"] = "Exported from the case management system"
-        for name, df in tables.items():
-            ws = wb.create_sheet(name)
-            t = schema.ALL_TABLES[name]
-            cols = [c for c in df.columns if c not in INTERNAL]
-            ws.append(cols)
-            for row in df[cols].itertuples(index=False):
-                cells = []
-                for c, v in zip(cols, row, strict=True):
-                    if c in t.dates and v:
-                        cells.append(dt.datetime.strptime(v, "%d/%m/%Y"))
-                    else:
-                        cells.append(v)
-                ws.append(cells)
-        scratch = wb.create_sheet("scratch")
-        scratch["A1"] = "CHILD"
-        scratch.sheet_state = "hidden"
-        wb.save(dest / f"903 return {year_dir.name}.xlsx")
+        synthetic.write_workbook(_tables(year_dir), dest / f"903 return {year_dir.name}.xlsx")
         if (year_dir / "attainment.csv").exists():
             shutil.copy(year_dir / "attainment.csv", dest)
     return out
