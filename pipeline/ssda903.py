@@ -332,7 +332,8 @@ def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> lis
                     "error",
                     quote(str(la_raw_dir / up_to)),
                     f"no folder of 903 files for collection year {up_to}{hint}: "
-                    f"put the return's CSV files in {quote(str(la_raw_dir / up_to))}",
+                    "put the return's files (DfE XML, Excel or CSV) in "
+                    f"{quote(str(la_raw_dir / up_to))}",
                 )
             ]
         )

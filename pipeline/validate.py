@@ -37,6 +37,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.clean import parse_dates, pseudonymise
 from pipeline.config import PROJECT_ROOT, Period, parse_period
+from pipeline.problems import row_word
 from pipeline.published import neutralise
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn
 
@@ -1528,7 +1529,11 @@ class ValidationError(Exception):
             f"{len(critical)} critical check(s) failed (see data_quality.html)"
         ] + [
             f"    {f.year} {f.table}.{f.column}: {f.message}: {f.failing} row(s)"
-            + "".join(f"; {file} rows {_row_list(rows)}" for file, rows in sorted(f.rows.items()))
+            + "".join(
+                f"; {file} {row_word(file)}{'s' if len(set(rows)) > 1 else ''} "
+                f"{_row_list(sorted(set(rows)))}"
+                for file, rows in sorted(f.rows.items())
+            )
             + f". {f.action}"
             for f in critical
         ]

@@ -927,7 +927,7 @@ def test_critical_failure_stops_with_file_column_and_rows(tmp_path):
         ("history.Episodes.DEC.after_DECOM", "history"),
     ]
     err = validate.ValidationError("999", YEAR, result.critical)
-    assert "999/2025-26/episodes.csv rows 2" in str(err)
+    assert "999/2025-26/episodes.csv row 2." in str(err)
     assert "the episode ends (DEC) before it starts (DECOM): 1 row(s)" in str(err)
     rows = validate.findings_rows(result)
     assert "1" not in set(rows["child"])  # pseudonymised
@@ -1078,3 +1078,15 @@ def test_the_data_check_stage_starts_the_history_at_the_first_year_read(tmp_path
     report_file.write_text(json.dumps(report))
     stages.validate(spec)
     assert seen == [(["2025-26"], first), (["2025-26"], first)]
+
+
+def test_a_critical_finding_names_xml_lines_once_each():
+    """An XML return written on one line: seven elements, one line, said once."""
+    f = validate.Finding(
+        check="history.Episodes.no_overlap", rule="501", severity="critical",
+        table="Episodes", year="history", column="_next_decom", message="overlapping",
+        action="Correct DEC.", failing=7, checked=9, rows={"999/2017-18/r.xml": [2] * 7},
+    )  # fmt: skip
+    assert "; 999/2017-18/r.xml line 2. Correct DEC." in str(
+        validate.ValidationError("999", "2017-18", [f])
+    )
