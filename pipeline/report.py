@@ -1385,7 +1385,7 @@ def data_quality_html(
     files = report.get("files", [])
     files_table = _table(
         "Files read",
-        ["File", "903 table", "Rows", "Encoding"],
+        ["File", "903 tables", "Rows", "Form"],
         [
             [f["file"], f["table"] or "not used", f"{f['rows']:,}", f["encoding"] or ""]
             for f in files
