@@ -1,4 +1,4 @@
-"""The ``corpar`` command line: demo, synth, run, validate.
+"""The ``corpar`` command line: init, demo, synth, run, validate.
 
 Exit code 0 when every requested report was produced; otherwise 1, with one clear line per
 failure (and the problems under it). A usage or configuration error exits 2.
@@ -17,26 +17,38 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipeline import io
+from pipeline import io, project
 from pipeline.config import (
-    DEFAULT_CONFIG_DIR,
     ConfigError,
     build_run_spec,
     latest_complete_period,
     load_authorities,
     parse_period,
+    project_dir,
     validate_la_code,
 )
-from pipeline.run import Job, JobResult, job_spec, run_jobs
+from pipeline.run import Job, JobResult, run_jobs
 
 log = logging.getLogger("corpar")
 
 DEMO_PERIOD = "2025-26"
 # The quarter the synthetic year-to-date extract (to 30 September 2026) supports.
 DEMO_QUARTER = "2026-27-Q2"
+# Where the demo and ``corpar synth`` put the synthetic reference tables, in the project.
+SYNTHETIC_REFERENCE = "data/reference/synthetic"
+
+
+def _project(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--project",
+        default="",
+        help="the project folder, which holds config/, data/ and outputs/ (default: the "
+        "current folder)",
+    )
 
 
 def _common(p: argparse.ArgumentParser) -> None:
+    _project(p)
     p.add_argument("--config", default="", help="configuration folder (default: config/)")
     p.add_argument("--raw-dir", default="", help="raw 903 folders (default: data/raw)")
     p.add_argument("--reference-dir", default="", help="DfE reference tables (data/reference)")
@@ -65,15 +77,23 @@ def parser() -> argparse.ArgumentParser:
         prog="corpar", description="Corporate parenting reports from the SSDA903 return."
     )
     sub = ap.add_subparsers(dest="command", required=True)
+    init = sub.add_parser(
+        "init",
+        help="write a starter project: config/ with comments, empty data/ and outputs/ folders",
+    )
+    init.add_argument("dir", help="the new project folder (new or empty)")
+    init.add_argument("-v", "--verbose", action="store_true")
     demo = sub.add_parser(
         "demo", help="generate the synthetic authorities and run the whole pipeline for them"
     )
     _common(demo)
+    demo.add_argument("--la", nargs="+", help="only these synthetic authorities")
     synth = sub.add_parser(
         "synth", help="write the synthetic authorities' 903 files and reference tables"
     )
-    synth.add_argument("--raw-dir", default="data/raw")
-    synth.add_argument("--reference-dir", default="data/reference/synthetic")
+    _project(synth)
+    synth.add_argument("--raw-dir", default="", help="default: data/raw")
+    synth.add_argument("--reference-dir", default="", help="default: " + SYNTHETIC_REFERENCE)
     synth.add_argument("--la", nargs="*", help="only these synthetic authorities")
     synth.add_argument("-v", "--verbose", action="store_true")
     run = sub.add_parser("run", help="run the pipeline for authorities and a period")
@@ -109,13 +129,23 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _root(args) -> Path:
-    return (Path(args.config) if args.config else DEFAULT_CONFIG_DIR).resolve().parent
+def _given(arg: str) -> Path | None:
+    """A folder named on the command line: relative means the current folder."""
+    return Path(arg).absolute() if arg else None
 
 
-def _resolve(arg: str, default: str, root: Path) -> Path:
-    p = Path(arg or default)
-    return p if p.is_absolute() else root / p
+def _spec(args, la_code: str, period: str):
+    """The spec of one job from the command line's folders and the project folder."""
+    return build_run_spec(
+        la_code,
+        period,
+        _given(args.config),
+        _given(args.raw_dir),
+        _given(args.reference_dir),
+        _given(args.processed_dir),
+        _given(args.output_dir),
+        project=project_dir(args.project),
+    )
 
 
 def _report(results: list[JobResult], started: float) -> int:
@@ -140,28 +170,40 @@ def _report(results: list[JobResult], started: float) -> int:
 
 
 def _jobs(args, codes: list[str], periods: list[str], validate_only: bool = False) -> list[Job]:
-    jobs = [
+    # Before the jobs fan out, and before anything is read: every job's folders are checked
+    # (an authority can have its own reference folder), and the key once (all need it).
+    # Each job carries its folders as absolute paths: workers and kernels run elsewhere
+    # (a notebook's kernel starts in its own folder) and must mean the same folders.
+    specs = [_spec(args, code, period) for code in codes for period in periods]
+    if specs:
+        io.pseudonym_key(specs[0])
+        _share_key_file(specs[0])
+    return [
         Job(
-            code,
-            period,
-            args.config,
-            args.raw_dir,
-            args.reference_dir,
-            args.processed_dir,
-            args.output_dir,
+            s.la_code,
+            s.period.label,
+            str(s.config_dir),
+            str(s.paths.raw),
+            str(s.paths.reference),
+            str(s.paths.processed),
+            str(s.paths.outputs),
             validate_only=validate_only,
             rekey=args.rekey,
             strict=getattr(args, "strict", False),
         )
-        for code in codes
-        for period in periods
+        for s in specs
     ]
-    # Before the jobs fan out, and before anything is read: every job's folders are checked
-    # (an authority can have its own reference folder), and the key once (all need it).
-    specs = [job_spec(j) for j in jobs]
-    if specs:
-        io.pseudonym_key(specs[0])
-    return jobs
+
+
+def _share_key_file(spec) -> None:
+    """Name the project's key file for the workers and kernels, which know no project.
+
+    A kernel rebuilds its spec from the folders it is passed; the configured key file is
+    relative to the project folder, which it cannot know when --config is elsewhere.
+    """
+    if not os.environ.get(io.KEY_ENV) and not os.environ.get(io.KEY_FILE_ENV):
+        if spec.paths.key_file.is_file():
+            os.environ[io.KEY_FILE_ENV] = str(spec.paths.key_file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,52 +226,36 @@ def _main(args) -> int:
     )
     started = time.perf_counter()
     try:
+        if args.command == "init":
+            written = project.init_project(Path(args.dir))
+            print(f"wrote a starter project in {Path(args.dir).absolute()} ({len(written)} files)")
+            print("next: put each year's return in data/raw/<la_code>/<year>/, set a key, and")
+            print("      corpar run --la <la_code> --period <year>   (see README.md there)")
+            return 0
         if args.command == "synth":
             from pipeline import synthetic
 
-            codes = synthetic.generate(Path(args.raw_dir), Path(args.reference_dir), args.la)
-            print(f"wrote synthetic authorities {', '.join(codes)} to {args.raw_dir}")
+            root = project_dir(args.project)
+            raw = _given(args.raw_dir) or root / "data" / "raw"
+            ref = _given(args.reference_dir) or root / SYNTHETIC_REFERENCE
+            codes = synthetic.generate(raw, ref, args.la)
+            print(f"wrote synthetic authorities {', '.join(codes)} to {raw}")
             return 0
         if args.command == "demo":
-            from pipeline import synthetic
-
-            root = _root(args)
-            spec = build_run_spec(synthetic.AUTHORITIES[0].code, DEMO_PERIOD, args.config or None)
-            raw = _resolve(args.raw_dir, str(spec.paths.raw), root)
-            ref = _resolve(args.reference_dir, "data/reference/synthetic", root)
-            # The folder guards, before the synthetic files are written anywhere.
-            build_run_spec(
-                spec.la_code,
-                DEMO_PERIOD,
-                args.config or None,
-                raw,
-                ref,
-                args.processed_dir or None,
-                args.output_dir or None,
-            )
-            codes = synthetic.generate(raw, ref)
-            print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
-            args.raw_dir, args.reference_dir = str(raw), str(ref)
-            if demo_key(spec):
-                args.rekey = True  # a one-off key is new every time, by design
-            jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
-            return _report(_run(args, jobs), started)
+            return _demo(args, started)
         periods = [_period(p).label for p in args.period]
         if args.command == "validate":
             codes = [validate_la_code(c) for c in args.la]
             return _report(_run(args, _jobs(args, codes, periods, True)), started)
         # run
         if args.all:
-            spec = build_run_spec("000", periods[0], args.config or None, args.raw_dir or None)
+            spec = _spec(args, "000", periods[0])
             found = (
                 {p.name for p in spec.paths.raw.iterdir() if p.is_dir()}
                 if spec.paths.raw.is_dir()
                 else set()
             )
-            codes = sorted(
-                set(load_authorities(args.config or DEFAULT_CONFIG_DIR))
-                | {c for c in found if _valid(c)}
-            )
+            codes = sorted(set(load_authorities(spec.config_dir)) | {c for c in found if _valid(c)})
             if not codes:
                 raise ConfigError(f"no authorities configured and none found in {spec.paths.raw}")
         else:
@@ -242,6 +268,46 @@ def _main(args) -> int:
         where = f" {io.quote(str(exc.filename))}" if exc.filename else ""
         print(f"corpar: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def _demo(args, started: float) -> int:
+    """The synthetic authorities, generated in the project's data/, run for both periods.
+
+    A folder with no config/ (an empty one, with corpar installed as a tool) gets the
+    demo's configuration first: the synthetic authorities' names, targets and commentary.
+    """
+    from pipeline import synthetic
+
+    root = project_dir(args.project)
+    known = [a.code for a in synthetic.AUTHORITIES]
+    wanted = args.la or known
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise ConfigError(
+            f"no synthetic authority {', '.join(unknown)}: the demo has {', '.join(known)}"
+        )
+    if not args.config and not (root / "config").exists():
+        written = project.write_demo_config(root / "config")
+        print(f"wrote the demo configuration ({len(written)} files) to {root / 'config'}")
+    ref = _given(args.reference_dir) or root / SYNTHETIC_REFERENCE
+    # The folder guards (every job's), before the synthetic files are written anywhere.
+    spec = build_run_spec(
+        wanted[0],
+        DEMO_PERIOD,
+        _given(args.config),
+        _given(args.raw_dir),
+        ref,
+        _given(args.processed_dir),
+        _given(args.output_dir),
+        project=root,
+    )
+    codes = synthetic.generate(spec.paths.raw, ref, wanted)
+    print(f"generated synthetic authorities {', '.join(codes)} in {spec.paths.raw}")
+    args.raw_dir, args.reference_dir = str(spec.paths.raw), str(ref)
+    if demo_key(spec):
+        args.rekey = True  # a one-off key is new every time, by design
+    jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
+    return _report(_run(args, jobs), started)
 
 
 def demo_key(spec) -> bool:

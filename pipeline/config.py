@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,8 +21,10 @@ import yaml
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+# The project folder (config/, data/, outputs/) when no --project is given: this variable,
+# else the current folder. For a notebook opened in JupyterLab, whose kernel starts in the
+# notebook's own folder, not the project's.
+PROJECT_ENV = "CORPAR_PROJECT"
 
 # DfE LA codes are three digits ("806"); synthetic authorities use a letter and two digits
 # ("Z01"), which no real authority has. Anything else (spaces, slashes, dots) is refused
@@ -314,9 +317,29 @@ def _parse_authority(code: str, raw: Any, where: str) -> Authority:
     )
 
 
-def load_authorities(config_dir: Path | str = DEFAULT_CONFIG_DIR) -> dict[str, Authority]:
+def project_dir(project: str | Path | None = None) -> Path:
+    """The project folder, which holds ``config/``, ``data/`` and ``outputs/`` by default.
+
+    ``project`` when given (``--project``), else ``$CORPAR_PROJECT``, else the current
+    folder; relative paths mean the current folder. Made absolute, so that a spec means the
+    same folders in every process and kernel, whatever their current folder.
+
+    >>> project_dir("/srv/corpar")
+    PosixPath('/srv/corpar')
+    >>> project_dir("p") == Path.cwd() / "p"
+    True
+    """
+    return Path(project or os.environ.get(PROJECT_ENV) or ".").expanduser().absolute()
+
+
+def default_config_dir() -> Path:
+    """``config/`` in the project folder."""
+    return project_dir() / "config"
+
+
+def load_authorities(config_dir: Path | str | None = None) -> dict[str, Authority]:
     """Read ``authorities.yml`` into validated :class:`Authority` records keyed by code."""
-    path = Path(config_dir) / "authorities.yml"
+    path = Path(config_dir or default_config_dir()) / "authorities.yml"
     data = _read_yaml(path)
     out = {}
     for code, raw in (data.get("authorities") or {}).items():
@@ -325,9 +348,9 @@ def load_authorities(config_dir: Path | str = DEFAULT_CONFIG_DIR) -> dict[str, A
     return out
 
 
-def load_settings(config_dir: Path | str = DEFAULT_CONFIG_DIR) -> tuple[Settings, dict[str, str]]:
+def load_settings(config_dir: Path | str | None = None) -> tuple[Settings, dict[str, str]]:
     """Read ``settings.yml``: pipeline settings and the default folders."""
-    path = Path(config_dir) / "settings.yml"
+    path = Path(config_dir or default_config_dir()) / "settings.yml"
     data = _read_yaml(path)
     disc = data.get("disclosure") or {}
     settings = Settings(
@@ -356,27 +379,35 @@ def build_run_spec(
     reference_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
     output_dir: str | Path | None = None,
+    project: str | Path | None = None,
 ) -> RunSpec:
     """Build the frozen spec for one authority and period.
 
-    Relative folders resolve against the project root (the folder holding ``config/``), so a
-    notebook run from ``notebooks/`` and the command line agree. An authority that is not
+    Folders given here that are relative mean the current folder. The defaults (``config/``,
+    and the folders in ``settings.yml`` and an authority's ``reference_dir``) are relative
+    to the project folder: ``project``, else the folder holding ``config_dir`` when that is
+    given (all a notebook is passed), else :func:`project_dir`. An authority that is not
     configured still runs: its name comes from the reference data later, or is its code.
     Empty strings mean "use the default" (papermill passes literals only).
     """
     code = validate_la_code(la_code)
     per = parse_period(period)
-    cdir = Path(config_dir) if config_dir else DEFAULT_CONFIG_DIR
-    root = cdir.resolve().parent
+    cdir = Path(config_dir).absolute() if config_dir else project_dir(project) / "config"
+    root = project_dir(project) if project else cdir.parent
     authorities = load_authorities(cdir)
     settings, paths_cfg = load_settings(cdir)
     auth = authorities.get(code) or Authority(code=code, name=code, configured=False)
-    ref_default = auth.reference_dir or paths_cfg.get("reference", "data/reference")
+
+    def folder(given, configured: str) -> Path:
+        return Path(given).absolute() if given else _resolve(configured, root)
+
     paths = Paths(
-        raw=_resolve(raw_dir or paths_cfg.get("raw", "data/raw"), root),
-        reference=_resolve(reference_dir or ref_default, root),
-        processed=_resolve(processed_dir or paths_cfg.get("processed", "data/processed"), root),
-        outputs=_resolve(output_dir or paths_cfg.get("outputs", "outputs"), root),
+        raw=folder(raw_dir, paths_cfg.get("raw", "data/raw")),
+        reference=folder(
+            reference_dir, auth.reference_dir or paths_cfg.get("reference", "data/reference")
+        ),
+        processed=folder(processed_dir, paths_cfg.get("processed", "data/processed")),
+        outputs=folder(output_dir, paths_cfg.get("outputs", "outputs")),
         key_file=_resolve(paths_cfg.get("key_file", "data/.corpar_key"), root),
     )
     check_folders(paths)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.config import PROJECT_ROOT
+from pipeline import resources
 from pipeline.indicators import REGISTRY
 from pipeline.reference import LAIT_ALL_PUPILS, SOURCES
 
-DOC = PROJECT_ROOT / "docs" / "indicators.md"
+# A file of the repository (nothing reads it at run time): in the clone the package is
+# imported from, or, for an installed copy, docs/ in the current folder.
+DOC = (resources.source_tree() or Path.cwd()) / "docs" / "indicators.md"
 
 
 def _comparator(ind: str) -> str:

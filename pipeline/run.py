@@ -24,13 +24,13 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from pipeline import io
-from pipeline.config import PROJECT_ROOT, ConfigError, build_run_spec
+from pipeline import io, resources
+from pipeline.config import ConfigError, build_run_spec, default_config_dir
 from pipeline.ssda903 import sha256_file
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
+NOTEBOOKS = resources.path("notebooks")  # package data: see pipeline/resources.py
 STAGES = ("10_clean", "20_validate", "30_indicators")
 VALIDATE_STAGES = ("10_clean", "20_validate")
 # edition -> (notebook, title, for annual periods (True) or quarters (False))
@@ -135,6 +135,7 @@ def execute_notebook(
     import papermill as pm
 
     out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    parameters = _absolute(parameters)
     for attempt in (1, 2):
         with tempfile.TemporaryDirectory(prefix="corpar-kernel-") as runtime:
             os.environ["JUPYTER_RUNTIME_DIR"] = runtime
@@ -145,7 +146,9 @@ def execute_notebook(
                     parameters=parameters,
                     kernel_name=kernel_name,
                     progress_bar=False,
-                    cwd=str(NOTEBOOKS),
+                    # The kernel starts in the job's own private folder: the notebooks may
+                    # be in a read-only install, and they name every path they use anyway.
+                    cwd=str(out_path.parent),
                     # ipykernel 7 warns about TCP on every start: quiet it. No input
                     # history: each kernel (and each warm reset) would otherwise write
                     # every cell to one shared SQLite file, ~/.ipython's history.sqlite.
@@ -170,6 +173,23 @@ def execute_notebook(
                     log.warning("kernel start failed for %s (%s); retrying once", name, exc)
                     continue
                 raise
+
+
+_FOLDERS = ("raw_dir", "reference_dir", "processed_dir", "output_dir")
+
+
+def _absolute(parameters: dict[str, str]) -> dict[str, str]:
+    """Notebook parameters whose folders mean the same in the kernel as in this process.
+
+    The kernel starts in another folder: relative folders are made absolute here, and an
+    empty config folder becomes this process's project's (``config/`` in its current folder).
+    """
+    out = dict(parameters)
+    out["config_dir"] = out.get("config_dir") or str(default_config_dir())
+    for k in ("config_dir", *_FOLDERS):
+        if out.get(k):
+            out[k] = str(Path(out[k]).absolute())
+    return out
 
 
 def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
@@ -231,8 +251,9 @@ def fingerprint(spec) -> str:
         ]
         + list((cfg / "commentary" / spec.la_code).glob("*")),
     )
-    add_tree("expectations", PROJECT_ROOT, (PROJECT_ROOT / "expectations").rglob("*.json"))
-    h.update(f"code:{_versions().get('corpar')}:{_git_commit()}".encode())
+    suites = resources.path("expectations")
+    add_tree("expectations", suites, suites.rglob("*.json"))
+    h.update(f"code:{_versions().get('corpar')}:{_code_sha256()}".encode())
     return h.hexdigest()
 
 
@@ -471,19 +492,22 @@ def _export_edition(spec, edition: str, executed: Path) -> list[str]:
 # The code's commit and package versions are read once per process: what a process runs
 # is what it imported at its start, whatever is installed or checked out later.
 @cache
-def _git_commit() -> str | None:
-    import subprocess
+def _code_sha256() -> str:
+    """The package's code, notebooks and templates, hashed.
 
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+    An installed copy has no commit, and a clone can have uncommitted changes: whether the
+    code is unchanged since the last run is judged from the code itself.
+    """
+    h = hashlib.sha256()
+    files = [
+        *resources.PACKAGE.glob("*.py"),
+        *(resources.PACKAGE / "templates").rglob("*"),
+        *NOTEBOOKS.glob("*.ipynb"),
+    ]
+    for f in sorted(files):
+        if f.is_file():
+            h.update(f"{f.name}:{sha256_file(f)}".encode())
+    return h.hexdigest()
 
 
 @cache
@@ -548,7 +572,9 @@ def write_manifest(spec, job: Job, result: JobResult, fp: str = "") -> None:
             "trend_years": spec.settings.trend_years,
         },
         "versions": dict(_versions()),
-        "git_commit": _git_commit(),
+        # None for an installed package, which has no commit; "code" says which it was.
+        "git_commit": resources.git_commit(),
+        "code": resources.code_description(_versions().get("corpar", "")),
         "fingerprint": fp,
         "timings_seconds": result.timings,
     }

@@ -34,16 +34,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline import resources, schema
 from pipeline.clean import parse_dates, pseudonymise
-from pipeline.config import PROJECT_ROOT, Period, parse_period
+from pipeline.config import Period, parse_period
 from pipeline.problems import row_word
 from pipeline.published import neutralise
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn
 
 log = logging.getLogger(__name__)
 
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+EXPECTATIONS_DIR = resources.path("expectations")  # package data: see pipeline/resources.py
 HISTORY = "history"  # the suite folder for checks on the stitched history
 FIRST_YEAR = schema.BASE_YEAR
 LAST_YEAR = "2026-27"
@@ -1896,4 +1896,4 @@ def findings_rows(v: Validation) -> pd.DataFrame:
 
 if __name__ == "__main__":  # python -m pipeline.validate: regenerate expectations/
     for p in write_suites():
-        print(f"wrote {p.relative_to(PROJECT_ROOT)}")
+        print(f"wrote {p.relative_to(EXPECTATIONS_DIR.parent)}")
