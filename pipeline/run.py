@@ -70,8 +70,7 @@ class Job:
 
     def parameters(self) -> dict[str, str | bool]:
         """The notebook parameters: literals only."""
-        # ``strict`` only when set: the other notebooks do not declare it.
-        return ({"strict": True} if self.strict else {}) | {
+        return {
             "la_code": self.la_code,
             "period": self.period,
             "config_dir": self.config_dir,
@@ -79,6 +78,7 @@ class Job:
             "reference_dir": self.reference_dir,
             "processed_dir": self.processed_dir,
             "output_dir": self.output_dir,
+            "strict": self.strict,
         }
 
 
@@ -326,8 +326,9 @@ def run_job(job: Job, force: bool = False) -> JobResult:
     try:
         io.check_key(final, key, job.rekey)
         fp = fingerprint(final)
-        # A new key (--rekey) re-makes every processed file, so the job is never skipped.
-        if not (force or job.rekey or job.validate_only) and _up_to_date(final, fp):
+        # A new key (--rekey) re-makes every processed file, and --strict must check every
+        # year again, so neither job is skipped.
+        if not (force or job.rekey or job.strict or job.validate_only) and _up_to_date(final, fp):
             result.skipped = True
             result.outputs = [str(final.output_dir / "run.json")]
             return result

@@ -113,6 +113,7 @@ def test_a_kernel_is_given_full_paths(tmp_path, monkeypatch):
         "reference_dir": "",
         "processed_dir": str(tmp_path / "p" / "q"),
         "output_dir": "",
+        "strict": False,
     }
 
 
