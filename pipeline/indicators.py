@@ -261,8 +261,11 @@ class Context:
         open_e["PLACE_GROUP"] = place.map(lambda p: schema.group_of(p, schema.PLACEMENT_GROUPS))
         dob = self.header["DOB"].reindex(open_e["CHILD"]).to_numpy()
         open_e["AGE"] = age_at(pd.Series(dob, index=open_e.index), self.period.end)
-        open_e["SEX"] = self.header["SEX"].reindex(open_e["CHILD"]).to_numpy()
-        open_e["ETHNIC"] = self.header["ETHNIC"].reindex(open_e["CHILD"]).to_numpy()
+        # A child with no Header row (reported by the clean stage) has sex and ethnicity
+        # not known: blank, never a missing value that code lookups cannot read.
+        for col in ("SEX", "ETHNIC"):
+            known = self.header[col] if col in self.header else pd.Series(dtype="str")
+            open_e[col] = known.reindex(open_e["CHILD"]).fillna("").astype(str).to_numpy()
         return open_e
 
 
@@ -643,8 +646,23 @@ def _oc2_rows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def _flag_pct(ind: str, rows: pd.DataFrame, col: str, mask: pd.Series | None = None) -> dict:
+    """Percentage of ``rows`` (those in ``mask``) whose ``col`` is 1; missing when none.
+
+    An empty cohort or sub-cohort (no child aged 0 to 4, say) gives 0 of 0: not available.
+    Compared as text whatever the column's type, so an empty text column, whose sum is
+    ``""``, is never summed.
+
+    >>> rows = pd.DataFrame({"F": ["1", "0", ""]}, index=["a", "b", "c"], dtype="str")
+    >>> r = _flag_pct("x", rows, "F")
+    >>> r["numerator"], r["denominator"]
+    (1, 3)
+    >>> none = pd.Series([False, False, False], index=["a", "b", "c"])
+    >>> r = _flag_pct("x", rows, "F", none)
+    >>> r["numerator"], r["denominator"], r["value"]
+    (0, 0, None)
+    """
     sub = rows if mask is None else rows.loc[mask.reindex(rows.index).fillna(False).astype(bool)]
-    got = sub[col].astype("string").str.strip().eq("1").fillna(False) if len(sub) else sub[col]
+    got = sub[col].astype("string").str.strip().eq("1").fillna(False).astype(bool)
     return pct_row(ind, int(got.sum()), len(sub))
 
 
