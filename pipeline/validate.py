@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import schema
-from pipeline.clean import parse_dates, pseudonymise
+from pipeline.clean import parse_dates, pseudonymise, restore_leading_zeros
 from pipeline.config import PROJECT_ROOT, Period, parse_period
 from pipeline.published import neutralise
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn
@@ -1791,6 +1791,9 @@ def validate(
 
     t0 = time.perf_counter()
     _gx()
+    # Read as the clean stage reads: ids a spreadsheet stripped of leading zeros are the
+    # same child (reported by that stage), so the checks link rows as the figures do.
+    returns, _ = restore_leading_zeros(returns)
     findings: list[Finding] = []
     suites = 0
     episodes = tables.get("Episodes")
