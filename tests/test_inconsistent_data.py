@@ -10,21 +10,25 @@ table, both crashed stage 30 while ``corpar validate`` passed the data. The rule
 * rows of a child with no Header row in any return are used, with age, sex and ethnicity
   not known, and each file with such rows is a warning naming the file, CHILD and the rows.
 
+And an unexpected error inside one indicator stops the job with one line naming it.
+
 Period 2025-26: S = 1 April 2025, E = 31 March 2026. Expected values are worked by hand.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline import schema, stages
+from pipeline import cli, run, schema, stages
 from pipeline.clean import build_history, pseudonymise
 from pipeline.config import parse_period, spec_from_parameters
-from pipeline.indicators import compute_all
+from pipeline.indicators import IndicatorError, compute_all
 from pipeline.ssda903 import read_history
 from tests.conftest import corpar, write_csv
 
@@ -143,3 +147,54 @@ def test_validate_reports_both_and_the_indicators_stage_then_runs(checked):
     current, _ = stages.indicators(spec)
     total = current.loc[(current["indicator"] == "cla_at_end") & (current["breakdown"] == "")]
     assert total["value"].tolist() == [3]
+
+
+def _broken_social_worker_dates(processed: Path) -> None:
+    """Processed SWEpisodes with SW_DECOM as text, not dates (a file changed by hand)."""
+    path = processed / "999" / PERIOD / "tables" / "SWEpisodes.parquet"
+    sw = pd.read_parquet(path)
+    sw["SW_DECOM"] = sw["SW_DECOM"].dt.strftime("%d/%m/%Y")
+    sw.to_parquet(path)
+
+
+HEAD = "indicator sw_changes_2plus_pct (2025-26) could not be computed: TypeError: "
+TAIL = (
+    ". This is a fault in corpar, not in the data: report it with the executed "
+    "30_indicators notebook (internal, under the processed folder), which holds the traceback"
+)
+
+
+def test_an_indicator_that_raises_is_named_in_one_line(checked, tmp_path):
+    shutil.copytree(checked["p"], tmp_path / "p")
+    _broken_social_worker_dates(tmp_path / "p")
+    spec = spec_from_parameters(
+        "999", PERIOD, "", str(checked["raw"]), str(checked["ref"]), str(tmp_path / "p"),
+        str(tmp_path / "out"),
+    )  # fmt: skip
+    with pytest.raises(IndicatorError) as err:
+        stages.indicators_computable(spec)
+    text = str(err.value)
+    assert text.startswith(HEAD) and text.endswith(TAIL) and "\n" not in text
+    assert err.value.indicator == "sw_changes_2plus_pct"
+    assert "01/06/2025" not in text and "2025-06-01" not in text  # no value of the row
+
+
+def test_the_run_summary_names_the_failing_indicator_in_one_line(checked, tmp_path, capsys):
+    # Stage 30's own notebook, run by papermill as a job runs it, on the broken file: the
+    # analyst's summary (stderr) is one line naming the indicator, not a traceback.
+    shutil.copytree(checked["p"], tmp_path / "p")
+    _broken_social_worker_dates(tmp_path / "p")
+    job = run.Job("999", PERIOD, "", str(checked["raw"]), str(checked["ref"]),
+                  str(tmp_path / "p"), str(tmp_path / "out"))  # fmt: skip
+    result = run.JobResult(job.la_code, job.period)
+    try:
+        run.execute_notebook(
+            "30_indicators", tmp_path / "30_indicators.ipynb", job.parameters(), "python3"
+        )
+    except Exception as exc:
+        run._failed(job, result, "30_indicators", exc)
+    assert cli._report([result], time.perf_counter()) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"999 2025-26: 30_indicators failed: IndicatorError: {HEAD}")
+    assert lines[0].endswith(TAIL)
