@@ -436,7 +436,7 @@ def without_header(tables: dict[str, pd.DataFrame]) -> list[Problem]:
                     "(left out of every measure that needs an age). Add the children to "
                     "the Header file, with CHILD spelled as here",
                     "CHILD",
-                    _rows(part),
+                    tuple(sorted(_rows(part))),  # stitched rows are in key order, not the file's
                 )
             )
     return problems
