@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -326,6 +326,122 @@ def split_never_looked_after(
     return oc3.loc[~never].reset_index(drop=True), oc3.loc[never]
 
 
+def leading_zero_ids(returns: list[YearReturn]) -> dict[str, str]:
+    """CHILD ids that lost their leading zeros, mapped to the spelling with them.
+
+    A spreadsheet that reads a column of ids as numbers writes them with no leading zero
+    (02000117 becomes 2000117), in one table or one year. So an all-digit id with no
+    leading zero is the child whose id is the same digits after leading zeros, when exactly
+    one such id is in the returns. Left as they are: two spellings that are both rows of one
+    return's Header (two children: the authority's ids really differ so), a number matching
+    several padded ids (which one is not known), and padded ids alone (``001`` and
+    ``0001`` are not a spreadsheet's doing).
+
+    >>> from pipeline.ssda903 import YearReturn
+    >>> h = pd.DataFrame({"CHILD": ["02000117", "0042", "042", "0005", "5"]})
+    >>> e = pd.DataFrame({"CHILD": ["2000117", "02000117", "42", "A17", "017", "0017"]})
+    >>> leading_zero_ids([YearReturn("2024-25", {"Header": h, "Episodes": e})])
+    {'2000117': '02000117'}
+    """
+    spellings: set[str] = set()
+    for r in returns:
+        for df in [*r.tables.values(), r.attainment]:
+            if df is not None and "CHILD" in df:
+                spellings |= set(df["CHILD"].dropna().astype(str))
+    padded: dict[str, list[str]] = {}
+    for sp in spellings:
+        if sp.isascii() and sp.isdigit() and sp.startswith("0") and sp.lstrip("0"):
+            padded.setdefault(sp.lstrip("0"), []).append(sp)
+    apart: set[str] = set()  # numbers with two spellings in one Header: two children
+    for r in returns:
+        h = r.tables.get("Header")
+        if h is not None and "CHILD" in h:
+            ids = set(h["CHILD"].dropna().astype(str))
+            apart |= {n for n, pads in padded.items() if n in ids and ids & set(pads)}
+    return {
+        n: pads[0]
+        for n, pads in padded.items()
+        if len(pads) == 1 and n in spellings and n not in apart
+    }
+
+
+def restore_leading_zeros(returns: list[YearReturn]) -> tuple[list[YearReturn], list[Problem]]:
+    """Every table's CHILD ids with the leading zeros a spreadsheet dropped put back.
+
+    The rule is :func:`leading_zero_ids`'s; each file with ids changed is reported (the
+    rows, never the ids). The returns are copied, never changed in place.
+    """
+    zeros = leading_zero_ids(returns)
+    if not zeros:
+        return returns, []
+    problems: list[Problem] = []
+
+    def fix(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        if df is None or "CHILD" not in df:
+            return df
+        hit = df["CHILD"].isin(zeros)
+        if not hit.any():
+            return df
+        df = df.copy()
+        df.loc[hit, "CHILD"] = df.loc[hit, "CHILD"].map(zeros)
+        for f, part in _files(df, hit) if SOURCE_FILE in df else ():
+            problems.append(
+                Problem(
+                    "warning",
+                    f,
+                    f"{len(part):,} row(s) give CHILD without the leading zeros the same "
+                    "child's id has in other rows (a spreadsheet saved the ids as numbers): "
+                    "matched to that child, as docs/validation.md says. Export CHILD as text",
+                    "CHILD",
+                    _rows(part),
+                )
+            )
+        return df
+
+    fixed = [
+        replace(r, tables={n: fix(df) for n, df in r.tables.items()}, attainment=fix(r.attainment))
+        for r in returns
+    ]
+    log.info("restored leading zeros of %d child id spelling(s)", len(zeros))
+    return fixed, problems
+
+
+# Tables whose rows are a child's, reported when the child has no Header row in any return.
+# OC3 carries its own DOB (and its own rule, NEVER_LOOKED_AFTER); attainment is matched to
+# the cohort by CHILD or UPN, and results of pupils outside it are not used.
+WITHOUT_HEADER_CHECKED = tuple(n for n in schema.ALL_TABLES if n not in ("Header", "OC3"))
+
+
+def without_header(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Rows of children with no Header row in any return read, file by file (warnings).
+
+    Rule: the rows are used (an episode still says the child was looked after), and the
+    child's age, sex and ethnicity are not known, as for a blank DOB: left out of every
+    measure that needs an age, and counted as "Not known" in the breakdowns.
+    """
+    header = tables.get("Header")
+    known = set(header["CHILD"]) if header is not None and "CHILD" in header else set()
+    problems = []
+    for name in WITHOUT_HEADER_CHECKED:
+        df = tables.get(name)
+        if df is None or df.empty or SOURCE_FILE not in df:
+            continue
+        for f, part in _files(df, ~df["CHILD"].isin(known)):
+            problems.append(
+                Problem(
+                    "warning",
+                    f,
+                    f"{len(part):,} {name} row(s) of children with no Header row in any "
+                    "return read: used, with the children's age, sex and ethnicity not known "
+                    "(left out of every measure that needs an age). Add the children to "
+                    "the Header file, with CHILD spelled as here",
+                    "CHILD",
+                    tuple(sorted(_rows(part))),  # stitched rows are in key order, not the file's
+                )
+            )
+    return problems
+
+
 def close_superseded_episodes(episodes: pd.DataFrame, latest_year: str) -> pd.DataFrame:
     """Close episodes left open in an older return that a later return supersedes.
 
@@ -412,11 +528,16 @@ class History:
 def build_history(returns: list[YearReturn], key: bytes, repair: bool = True) -> History:
     """Clean and stitch several years' returns into one pseudonymised history.
 
-    With ``repair``, earlier returns' episodes that disagree are repaired by the written
-    rules of :mod:`pipeline.repairs`; the latest return is never changed by them.
+    Ids that lost their leading zeros in a spreadsheet are given them back first
+    (:func:`restore_leading_zeros`); rows of children with no Header row in any return are
+    reported once stitched (:func:`without_header`). With ``repair``, earlier returns'
+    episodes that disagree are repaired by the written rules of :mod:`pipeline.repairs`;
+    the latest return is never changed by them.
     """
     problems = [p for r in returns for p in r.problems]
     repairs = []
+    returns, zero_problems = restore_leading_zeros(returns)
+    problems += zero_problems
     rejected_parts = []
     tables: dict[str, pd.DataFrame] = {}
     for name, table in schema.ALL_TABLES.items():
@@ -467,6 +588,7 @@ def build_history(returns: list[YearReturn], key: bytes, repair: bool = True) ->
                         _rows(part),
                     )
                 )
+    problems += without_header(tables)
     attainment = pd.concat(
         [r.attainment for r in returns if r.attainment is not None]
         or [pd.DataFrame(columns=list(schema.ATTAINMENT_COLUMNS))],

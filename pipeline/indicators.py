@@ -13,6 +13,7 @@ dropped before anything else, "looked after at D", "overlaps S..E" and ages at E
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -261,8 +262,11 @@ class Context:
         open_e["PLACE_GROUP"] = place.map(lambda p: schema.group_of(p, schema.PLACEMENT_GROUPS))
         dob = self.header["DOB"].reindex(open_e["CHILD"]).to_numpy()
         open_e["AGE"] = age_at(pd.Series(dob, index=open_e.index), self.period.end)
-        open_e["SEX"] = self.header["SEX"].reindex(open_e["CHILD"]).to_numpy()
-        open_e["ETHNIC"] = self.header["ETHNIC"].reindex(open_e["CHILD"]).to_numpy()
+        # A child with no Header row (reported by the clean stage) has sex and ethnicity
+        # not known: blank, never a missing value that code lookups cannot read.
+        for col in ("SEX", "ETHNIC"):
+            known = self.header[col] if col in self.header else pd.Series(dtype="str")
+            open_e[col] = known.reindex(open_e["CHILD"]).fillna("").astype(str).to_numpy()
         return open_e
 
 
@@ -643,8 +647,23 @@ def _oc2_rows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def _flag_pct(ind: str, rows: pd.DataFrame, col: str, mask: pd.Series | None = None) -> dict:
+    """Percentage of ``rows`` (those in ``mask``) whose ``col`` is 1; missing when none.
+
+    An empty cohort or sub-cohort (no child aged 0 to 4, say) gives 0 of 0: not available.
+    Compared as text whatever the column's type, so an empty text column, whose sum is
+    ``""``, is never summed.
+
+    >>> rows = pd.DataFrame({"F": ["1", "0", ""]}, index=["a", "b", "c"], dtype="str")
+    >>> r = _flag_pct("x", rows, "F")
+    >>> r["numerator"], r["denominator"]
+    (1, 3)
+    >>> none = pd.Series([False, False, False], index=["a", "b", "c"])
+    >>> r = _flag_pct("x", rows, "F", none)
+    >>> r["numerator"], r["denominator"], r["value"]
+    (0, 0, None)
+    """
     sub = rows if mask is None else rows.loc[mask.reindex(rows.index).fillna(False).astype(bool)]
-    got = sub[col].astype("string").str.strip().eq("1").fillna(False) if len(sub) else sub[col]
+    got = sub[col].astype("string").str.strip().eq("1").fillna(False).astype(bool)
     return pct_row(ind, int(got.sum()), len(sub))
 
 
@@ -1163,6 +1182,47 @@ for _id, (_ks, _m, _unit, _words) in EDUCATION.items():
 
 
 # ---------------------------------------------------------------------------------------
+class IndicatorError(RuntimeError):
+    """An indicator raised an unexpected error: one line naming it, the period and the error.
+
+    Not a data problem the checks know of (those stop the run at ``20_validate`` with their
+    rows): a fault in corpar, or in processed files changed by hand. Values in the error's
+    own text (dates, ids, pseudonyms) are masked, so the line can go to a log; the full
+    traceback stays in the executed notebook, which is internal.
+
+    >>> e = IndicatorError("cla_at_end", "2024-25", KeyError("092de9763e176778df34"))
+    >>> str(e)[:70], "092de" in str(e), len(str(e).splitlines())
+    ("indicator cla_at_end (2024-25) could not be computed: KeyError: '...'.", False, 1)
+    """
+
+    def __init__(self, indicator: str, period: str, exc: BaseException):
+        self.indicator, self.period = indicator, period
+        said = _masked(str(exc).splitlines()[0] if str(exc).strip() else "")
+        super().__init__(
+            f"indicator {indicator} ({period}) could not be computed: "
+            f"{type(exc).__name__}{': ' + said if said else ''}. This is a fault in corpar, "
+            "not in the data: report it with the executed 30_indicators notebook (internal, "
+            "under the processed folder), which holds the traceback"
+        )
+
+
+def _masked(text: str, most: int = 160) -> str:
+    """An error's text with anything that may be a value masked, cut to ``most`` characters.
+
+    Runs of digits (ids, dates, UPNs), hexadecimal pseudonyms and long quoted strings.
+
+    >>> _masked("Invalid comparison between dtype=str and Timestamp('2012-08-07 00:00:00')")
+    "Invalid comparison between dtype=str and Timestamp('...')"
+    >>> _masked("'float' object is not subscriptable")
+    "'float' object is not subscriptable"
+    >>> _masked("invalid literal for int() with base 10: '02000117'")
+    "invalid literal for int() with base 10: '...'"
+    """
+    out = re.sub(r"'[^']*\d{3}[^']*'|\"[^\"]*\d{3}[^\"]*\"", "'...'", text)
+    out = re.sub(r"\b[0-9a-f]{12,}\b|\d{4,}", "...", out)
+    return out if len(out) <= most else out[: most - 1] + "…"
+
+
 def compute_all(
     tables: dict[str, pd.DataFrame],
     period: Period,
@@ -1179,7 +1239,11 @@ def compute_all(
     rows: list[dict] = []
     for ind in REGISTRY.values():
         if ids is None or ind.id in ids:
-            rows += ind.func(yearly if ind.annual else ctx)
+            on = yearly if ind.annual else ctx
+            try:
+                rows += ind.func(on)
+            except Exception as exc:  # named, so the run summary says which one failed
+                raise IndicatorError(ind.id, on.period.label, exc) from exc
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("numerator", "denominator", "value"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)

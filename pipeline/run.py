@@ -466,6 +466,15 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
         # Every edition's notebook, HTML and PDF, from the first notebook's start.
         result.timings["editions"] = round(time.perf_counter() - first_edition, 2)
     if result.ok and job.validate_only:
+        # A trial of stage 30 (nothing written): the check must find whatever would stop
+        # the run there, and say it in the same words.
+        try:
+            from pipeline.stages import indicators_computable
+
+            indicators_computable(spec)
+        except Exception as exc:
+            _failed(job, result, "30_indicators", exc)
+    if result.ok and job.validate_only:
         result.outputs.append(str(io.output_file(spec, "data_quality.html")))
     elif result.ok:
         write_manifest(spec, job, result, fp)

@@ -72,10 +72,11 @@ ETHNIC_GROUP = {
 def ethnic_group(code: str | None) -> str:
     """Reporting group of an ETHNIC code.
 
-    >>> [ethnic_group(c) for c in ["WBRI", "MWBC", "APKN", "BAFR", "CHNE", "REFU", None]]
-    ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not known', 'Not known']
+    >>> [ethnic_group(c) for c in ["WBRI", "MWBC", "APKN", "BAFR", "CHNE", "REFU", None,
+    ...                            float("nan")]]
+    ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not known', 'Not known', 'Not known']
     """
-    if not code:
+    if not isinstance(code, str) or not code:  # blank, None, NaN or pandas' NA
         return "Not known"
     if code in {"CHNE", "OOTH"}:
         return "Other"

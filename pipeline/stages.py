@@ -111,14 +111,28 @@ def population(spec: RunSpec) -> dict[int, float]:
     return {**comp.population, **spec.authority.population_0_17}
 
 
+def _trend(spec: RunSpec, tables: dict[str, pd.DataFrame], pop: dict[int, float]) -> pd.DataFrame:
+    years = io.read_json(io.processed_file(spec, "read_report.json")).get("years_read", [])
+    return compute_trend(
+        tables, spec.period, spec.settings.trend_years, pop, earliest=years[0] if years else None
+    )
+
+
+def indicators_computable(spec: RunSpec) -> None:
+    """Compute every indicator and its trend as stage 30 does, writing nothing.
+
+    ``corpar validate`` runs it after the data checks, so whatever would stop stage 30
+    (an :class:`~pipeline.indicators.IndicatorError`, naming the indicator) stops the
+    check too, before anyone relies on it.
+    """
+    _trend(spec, io.read_tables(spec), population(spec))
+
+
 def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compute every indicator for the period and its trend; write them (unsuppressed)."""
     tables = io.read_tables(spec)
     pop = population(spec)
-    years = io.read_json(io.processed_file(spec, "read_report.json")).get("years_read", [])
-    trend = compute_trend(
-        tables, spec.period, spec.settings.trend_years, pop, earliest=years[0] if years else None
-    )
+    trend = _trend(spec, tables, pop)
     # The trend's own rows for the period are the period's figures: computed once.
     mine = trend["period"] == spec.period.label
     if mine.any():

@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import resources, schema
-from pipeline.clean import parse_dates, pseudonymise
+from pipeline.clean import parse_dates, pseudonymise, restore_leading_zeros
 from pipeline.config import Period, parse_period
 from pipeline.problems import row_word
 from pipeline.published import neutralise
@@ -1796,6 +1796,9 @@ def validate(
 
     t0 = time.perf_counter()
     _gx()
+    # Read as the clean stage reads: ids a spreadsheet stripped of leading zeros are the
+    # same child (reported by that stage), so the checks link rows as the figures do.
+    returns, _ = restore_leading_zeros(returns)
     findings: list[Finding] = []
     suites = 0
     episodes = tables.get("Episodes")

@@ -10,6 +10,11 @@ that holds it; every row that is not used is either a counted duplicate within a
 superseded by a later return; row order changes nothing. Closing episodes left open in an
 older return leaves only the latest return's episodes open, never ends an episode before
 it starts, and never makes an episode overlap the child's next.
+
+Linking (docs/validation.md, "Children missing from a table"): whichever rows of whichever
+table lose their CHILD's leading zeros (a spreadsheet saving ids as numbers), every row stays
+its child's, exactly those rows are reported, and no figure changes; rows of children left
+out of Header are reported, file by file, with exactly their rows.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import schema
-from pipeline.clean import FIX, close_superseded_episodes, stitch
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, read_csv_file
+from pipeline.clean import FIX, build_history, close_superseded_episodes, stitch
+from pipeline.config import parse_period
+from pipeline.indicators import compute_all
+from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn, read_csv_file
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COLUMNS = list(schema.ALL_TABLES["Missing"].columns)
@@ -212,3 +219,115 @@ def test_closing_stale_episodes_leaves_a_consistent_history(eps):
     nxt = s.groupby("CHILD")["DECOM"].shift(-1)
     changed = s[FIX] != ""
     assert (s.loc[changed & nxt.notna(), "DEC"] <= nxt[changed & nxt.notna()]).all()
+
+
+# -- linking a child's rows across tables ---------------------------------------------------
+
+LINK_YEAR = "2024-25"
+# Each example cleans two returns and computes every indicator twice: fewer of them.
+LINK_SETTINGS = settings(SETTINGS, max_examples=25)
+LINK_TABLES = ("Header", "Episodes", "OC2")
+
+
+def _text_table(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A table as the reader gives it: every cell text, with its file and spreadsheet row."""
+    cols = list(schema.ALL_TABLES[name].columns)
+    df = pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols, dtype="str")
+    df[SOURCE_ROW] = range(2, len(df) + 2)
+    df[SOURCE_FILE] = f"999/{LINK_YEAR}/{name.lower()}.csv"
+    df["_year"] = LINK_YEAR
+    return df
+
+
+@st.composite
+def linked_returns(draw):
+    """One return of 1-5 children with zero-padded ids, in Header, Episodes and OC2.
+
+    Also drawn: which rows of each table lose their ids' leading zeros, and which children
+    are left out of Header.
+    """
+    numbers = draw(st.lists(st.integers(1, 9999), min_size=1, max_size=5, unique=True))
+    rows: dict[str, list[dict]] = {t: [] for t in LINK_TABLES}
+    for n in numbers:
+        cid = "0" * draw(st.integers(1, 3)) + str(n)
+        dob = date(2008, 1, 1) + timedelta(days=draw(st.integers(0, 3000)))
+        rows["Header"].append(
+            {"CHILD": cid, "SEX": draw(st.sampled_from(["1", "2"])),
+             "DOB": dob.strftime("%d/%m/%Y"), "ETHNIC": "WBRI"}
+        )  # fmt: skip
+        start = date(2021, 1, 1) + timedelta(days=draw(st.integers(0, 1000)))
+        for k in range(draw(st.integers(1, 2))):
+            rows["Episodes"].append(
+                {"CHILD": cid, "DECOM": (start + timedelta(days=400 * k)).strftime("%d/%m/%Y"),
+                 "RNE": "S" if k == 0 else "P", "LS": "C2", "CIN": "N1", "PLACE": "U4",
+                 "DEC": "" if k else (start + timedelta(days=400)).strftime("%d/%m/%Y"),
+                 "REC": "" if k else "X1", "URN": str(k)}
+            )  # fmt: skip
+            if draw(st.booleans()):  # one episode: the period of care continues, or not
+                break
+        if rows["Episodes"][-1]["DEC"]:
+            rows["Episodes"][-1]["DEC"], rows["Episodes"][-1]["REC"] = "", ""
+        if draw(st.booleans()):
+            rows["OC2"].append(
+                {"CHILD": cid, "HEALTH_ASSESSMENT": draw(st.sampled_from(["1", "0", ""])),
+                 "SDQ_SCORE": draw(st.sampled_from(["", "12", "20"]))}
+            )  # fmt: skip
+    stripped = {t: [draw(st.booleans()) for _ in rows[t]] for t in LINK_TABLES}
+    return rows, stripped
+
+
+def _history(rows: dict[str, list[dict]]):
+    ret = YearReturn(LINK_YEAR, {t: _text_table(t, r) for t, r in rows.items()})
+    return build_history([ret], b"k" * 32)
+
+
+@LINK_SETTINGS
+@given(linked_returns())
+def test_ids_that_lost_leading_zeros_stay_their_childs_and_change_no_figure(drawn):
+    rows, stripped = drawn
+    lost = {
+        t: [dict(r, CHILD=r["CHILD"].lstrip("0")) if s else r for r, s in zip(rows[t],
+            stripped[t], strict=True)]
+        for t in LINK_TABLES
+    }  # fmt: skip
+    before, after = _history(rows), _history(lost)
+    period = parse_period(LINK_YEAR)
+    pd.testing.assert_frame_equal(
+        compute_all(before.tables, period), compute_all(after.tables, period)
+    )
+    # A child whose every row lost its zeros has no padded spelling left: one child all the
+    # same, under another id. Otherwise exactly the rows that lost them are reported.
+    padded_somewhere = {
+        r["CHILD"].lstrip("0")
+        for t in LINK_TABLES
+        for r, s in zip(rows[t], stripped[t], strict=True)
+        if not s
+    }
+    for t in LINK_TABLES:
+        want = [
+            i + 2
+            for i, (r, s) in enumerate(zip(rows[t], stripped[t], strict=True))
+            if s and r["CHILD"].lstrip("0") in padded_somewhere
+        ]
+        got = [
+            p.rows for p in after.problems if p.file.endswith(f"/{t.lower()}.csv")
+            and "leading zeros" in p.message
+        ]  # fmt: skip
+        assert got == ([tuple(want)] if want else []), t
+    assert after.rejected.empty
+
+
+@LINK_SETTINGS
+@given(linked_returns(), st.randoms(use_true_random=False))
+def test_rows_of_children_left_out_of_header_are_reported_with_exactly_their_rows(drawn, rnd):
+    rows, _ = drawn
+    left_out = {r["CHILD"] for r in rows["Header"] if rnd.random() < 0.5}
+    kept = {**rows, "Header": [r for r in rows["Header"] if r["CHILD"] not in left_out]}
+    h = _history(kept)
+    for t in ("Episodes", "OC2"):
+        want = [i + 2 for i, r in enumerate(rows[t]) if r["CHILD"] in left_out]
+        got = [p.rows for p in h.problems if "no Header row" in p.message
+               and p.file.endswith(f"/{t.lower()}.csv")]  # fmt: skip
+        assert got == ([tuple(want)] if want else []), t
+    # still looked after: every child's episodes are used
+    assert len(h.tables["Episodes"]) == len(rows["Episodes"])
