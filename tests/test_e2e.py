@@ -79,7 +79,13 @@ def readable_text(path: Path) -> str:
         from pypdf import PdfReader
 
         reader = PdfReader(path)
-        meta = " ".join(str(v) for v in (reader.metadata or {}).values())
+        # The creation and modification times are the clock's, not input: "D:20261202000910"
+        # holds a synthetic child's id "02000910" at 00:09:10 on 2 December.
+        meta = " ".join(
+            str(v)
+            for k, v in (reader.metadata or {}).items()
+            if k not in ("/CreationDate", "/ModDate")
+        )
         return meta + " ".join(page.extract_text() for page in reader.pages)
     if path.suffix == ".xlsx":
         from openpyxl import load_workbook
