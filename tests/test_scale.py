@@ -68,7 +68,7 @@ def test_failed_run_leaves_previous_outputs_and_says_what_to_fix(tmp_path):
     assert "999 2025-26: 20_validate failed: ValidationError: 999 2025-26: the data cannot " in (
         proc.stderr
     )
-    assert "999/2025-26/" in proc.stderr and "rows 2" in proc.stderr
+    assert "999/2025-26/" in proc.stderr and "row 2" in proc.stderr
     assert (out / "999_2025-26_council.html").read_text() == "last year's good report"
     assert "Critical data checks failed" in (out / "data_quality.html").read_text()
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
