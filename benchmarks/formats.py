@@ -24,15 +24,18 @@ from pathlib import Path
 from pipeline import synthetic
 from pipeline.ssda903 import read_year
 
+# Peak memory as VmHWM: ru_maxrss survives exec on Linux, so a child of this (large)
+# process would report at least this process's peak.
 _READ = r"""
-import resource, sys, time
+import sys, time
 from pathlib import Path
 from pipeline.ssda903 import read_history
 t0 = time.perf_counter()
 returns = read_history(Path(sys.argv[1]), sys.argv[2])
 t = time.perf_counter() - t0
 rows = sum(len(df) for r in returns for df in r.tables.values())
-print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, rows)
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]
+print(t, int(hwm) // 1024, rows)
 """
 
 

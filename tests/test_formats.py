@@ -294,13 +294,17 @@ def test_unreadable_forms_say_what_to_do(tmp_path):
 
 
 _MEMORY_SCRIPT = r"""
-import resource, sys
+import sys
 from pathlib import Path
 from pipeline.xml903 import read_xml_return
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child started by a large
+# process (pytest) would start at its parent's peak and a growth would not show.
+def hwm():
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM"))
+    return int(line.split()[1])
+before = hwm()
 read = read_xml_return(Path(sys.argv[1]), "big.xml", "2025-26")
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(sum(len(p.frame) for p in read.parts), (after - before) // 1024)
+print(sum(len(p.frame) for p in read.parts), (hwm() - before) // 1024)
 """
 
 
