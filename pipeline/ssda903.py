@@ -294,6 +294,14 @@ def year_folder_problems(la_raw_dir: Path, up_to: str) -> list[Problem]:
     return problems
 
 
+def _source_of(ret: YearReturn, table: str) -> str:
+    """The file (or workbook sheet) a year's table was read from, for a message."""
+    return next(
+        (f.file for f in ret.files if f.table and table in f.table.split(", ")),
+        f"{ret.year}",
+    )
+
+
 def _unused_files(ret: YearReturn) -> str:
     """Why the year's unused files were not used, for the one line an operator sees.
 
@@ -354,6 +362,17 @@ def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> lis
                         f"no file holds the {name} table "
                         f"(columns {', '.join(table.columns)}): it is required"
                         + _unused_files(ret),
+                    )
+                )
+            elif table.required and ret.tables[name].empty:
+                # Headings and no rows is an export that failed: a report of 0 children
+                # looked after would be published with exit 0.
+                newest.problems.append(
+                    Problem(
+                        "error",
+                        _source_of(ret, name),
+                        f"the {name} table has its headings but no rows: the export from the "
+                        "case-management system may have failed. Export it again",
                     )
                 )
     return returns

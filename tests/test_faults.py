@@ -535,3 +535,16 @@ def test_an_xml_return_in_a_file_named_csv_is_read_by_content(tmp_path):
     assert [str(p) for p in r.problems] == []
     assert r.tables["Episodes"]["PLACE"].tolist() == ["U4"]
     assert r.files[0].encoding == "DfE 903 XML"
+
+
+def test_a_return_whose_episodes_have_headings_and_no_rows_is_an_error(tmp_path):
+    """An export that failed half way: 0 children looked after must not be published."""
+    folder = minimal_return(tmp_path / "806" / PERIOD)
+    eps = folder / "episodes.csv"
+    eps.write_text(eps.read_text().splitlines()[0] + "\n")
+    errors = [str(p) for p in read_history(tmp_path / "806", PERIOD)[-1].problems
+              if p.severity == "error"]  # fmt: skip
+    assert errors == [
+        "ERROR: 806/2025-26/episodes.csv: the Episodes table has its headings but no rows: the "
+        "export from the case-management system may have failed. Export it again"
+    ]
