@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from pipeline import schema
+
 log = logging.getLogger(__name__)
 
 # The project folder (config/, data/, outputs/) when no --project is given: this variable,
@@ -99,7 +101,7 @@ class Period:
         '2023-24-Q2'
         """
         y1 = int(self.collection_year[:4]) + years
-        label = f"{y1}-{(y1 + 1) % 100:02d}"
+        label = schema.year_label(y1)
         if self.quarter:
             label += f"-Q{self.quarter}"
         return parse_period(label)
@@ -149,7 +151,7 @@ def parse_period(label: object) -> Period:
     start = minus_months(end, 12) + timedelta(days=1)
     return Period(
         label=text,
-        collection_year=f"{y1}-{(y1 + 1) % 100:02d}",
+        collection_year=schema.year_label(y1),
         quarter=quarter,
         start=start,
         end=end,
@@ -166,9 +168,9 @@ def latest_complete_period(today: date, quarterly: bool = False) -> Period:
     """
     y = today.year if today.month > 3 else today.year - 1
     if not quarterly:
-        return parse_period(f"{y - 1}-{y % 100:02d}")
+        return parse_period(schema.year_label(y - 1))
     candidates = [
-        parse_period(f"{yy}-{(yy + 1) % 100:02d}-Q{q}") for yy in (y - 1, y) for q in (1, 2, 3, 4)
+        parse_period(f"{schema.year_label(yy)}-Q{q}") for yy in (y - 1, y) for q in (1, 2, 3, 4)
     ]
     return max((p for p in candidates if p.end < today), key=lambda p: p.end)
 

@@ -1080,7 +1080,7 @@ def academic_year(period: Period) -> str:
     '2024/25'
     """
     y1 = int(period.collection_year[:4])
-    return f"{y1}/{(y1 + 1) % 100:02d}"
+    return schema.year_label(y1, "/")
 
 
 def education_available(indicator: str, period: Period) -> bool:

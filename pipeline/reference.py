@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import schema
+
 log = logging.getLogger(__name__)
 
 NATIONAL, REGIONAL, LOCAL = "National", "Regional", "Local authority"
@@ -326,7 +328,7 @@ def _source_rows(tables: dict, src: Source, year: int) -> pd.DataFrame:
     for frame in tables.get("ees", []):
         if not needed <= set(frame.columns):
             continue
-        period = f"{year - 1}{year % 100:02d}" if src.academic else str(year)
+        period = schema.year_label(year - 1, "") if src.academic else str(year)
         m = frame["time_period"] == period
         for col, val in src.filters:
             m &= frame[col] == val

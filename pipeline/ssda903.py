@@ -236,7 +236,7 @@ def collection_years(la_raw_dir: Path, up_to: str) -> list[str]:
 
 def _year_after(year: str) -> str:
     y = int(year[:4]) + 1
-    return f"{y}-{(y + 1) % 100:02d}"
+    return schema.year_label(y)
 
 
 def year_folder_problems(la_raw_dir: Path, up_to: str) -> list[Problem]:

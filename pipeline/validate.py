@@ -57,7 +57,7 @@ SHORT_BREAK = sorted(schema.SHORT_BREAK_LS)
 def collection_years() -> list[str]:
     """Every collection year with suites, oldest first."""
     first, last = int(FIRST_YEAR[:4]), int(LAST_YEAR[:4])
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+    return [schema.year_label(y) for y in range(first, last + 1)]
 
 
 @dataclass(frozen=True)
