@@ -93,19 +93,26 @@ def row(
     }
 
 
-def age_at(dob: pd.Series, when: date) -> pd.Series:
-    """Whole years of age at ``when`` (birthday on ``when`` counts).
+def age_at(dob: pd.Series, when: date | pd.Timestamp | pd.Series) -> pd.Series:
+    """Whole years of age at ``when`` (birthday on ``when`` counts; row by row for a Series).
+
+    The one rule for age, used by the indicators and the data checks alike.
 
     >>> age_at(pd.Series(pd.to_datetime(["2009-03-31", "2009-04-01", None])), date(2025, 3, 31)
     ...        ).tolist()
     [16.0, 15.0, nan]
+    >>> age_at(pd.Series(pd.to_datetime(["2009-03-31", "2009-03-31"])),
+    ...        pd.Series(pd.to_datetime(["2025-03-30", None]))).tolist()
+    [15.0, nan]
     """
     d = pd.to_datetime(dob)
-    years = when.year - d.dt.year
-    before_birthday = (d.dt.month > when.month) | (
-        (d.dt.month == when.month) & (d.dt.day > when.day)
-    )
-    return (years - before_birthday.astype("Int64")).astype(float)
+    if isinstance(when, pd.Series):
+        w = pd.to_datetime(when)
+        wy, wm, wd = w.dt.year, w.dt.month, w.dt.day
+    else:
+        wy, wm, wd = when.year, when.month, when.day
+    before_birthday = (d.dt.month > wm) | ((d.dt.month == wm) & (d.dt.day > wd))
+    return (wy - d.dt.year - before_birthday.astype(float)).astype(float)
 
 
 AGE_BANDS = [

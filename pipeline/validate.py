@@ -37,6 +37,7 @@ import pandas as pd
 from pipeline import resources, schema
 from pipeline.clean import parse_dates, pseudonymise, restore_leading_zeros
 from pipeline.config import Period, parse_period
+from pipeline.indicators import age_at
 from pipeline.problems import row_word
 from pipeline.published import neutralise
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn
@@ -1329,17 +1330,6 @@ def _text(s: pd.Series) -> pd.Series:
     return s.where(s != "", None)
 
 
-def _age(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
-    """Whole years of age at ``when`` (row by row when ``when`` is a Series)."""
-    dob = pd.to_datetime(dob)
-    when = pd.to_datetime(when)
-    wy = when.dt.year if isinstance(when, pd.Series) else when.year
-    wm = when.dt.month if isinstance(when, pd.Series) else when.month
-    wd = when.dt.day if isinstance(when, pd.Series) else when.day
-    before = (dob.dt.month > wm) | ((dob.dt.month == wm) & (dob.dt.day > wd))
-    return (wy - dob.dt.year - before.astype(float)).astype(float)
-
-
 def typed(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
     """One table as read (text) made checkable.
 
@@ -1387,8 +1377,8 @@ def _episode_extras(eps: pd.DataFrame, dob: pd.Series) -> pd.DataFrame:
     eps["_prev_dec"] = sorted_eps["DEC"].shift(1).where(same_prev)
     eps["_first"] = ~same_prev.reindex(eps.index).fillna(False).astype(bool)
     child_dob = _lookup(eps["CHILD"], dob)
-    eps["_age_at_decom"] = _age(child_dob, eps["DECOM"])
-    eps["_age_at_dec"] = _age(child_dob, eps["DEC"])
+    eps["_age_at_decom"] = age_at(child_dob, eps["DECOM"])
+    eps["_age_at_dec"] = age_at(child_dob, eps["DEC"])
     eps["_in_header"] = eps["CHILD"].isin(dob.index)
     return eps
 
@@ -1416,8 +1406,8 @@ def year_data(ret: YearReturn) -> YearData:
             continue
         own = df["DOB"] if "DOB" in df else pd.Series(pd.NaT, index=df.index)
         child_dob = pd.to_datetime(own).fillna(_lookup(df["CHILD"], dob))
-        df["_age_start"] = _age(child_dob, s)
-        df["_age_end"] = _age(child_dob, e)
+        df["_age_start"] = age_at(child_dob, s)
+        df["_age_end"] = age_at(child_dob, e)
         df["_cla12"] = False
         df["_in_header"] = df["CHILD"].isin(dob.index)
         if name == "Header":
@@ -1430,7 +1420,7 @@ def year_data(ret: YearReturn) -> YearData:
         has_eps = eps is not None and "_next_decom" in eps
         if name == "Reviews" and "REVIEW" in df:
             df["_in_care"] = _dates_in_care(df, "REVIEW", eps, e) if has_eps else False
-            df["_age_at_review"] = _age(child_dob, df["REVIEW"])
+            df["_age_at_review"] = age_at(child_dob, df["REVIEW"])
         if name == "Missing":
             df["_first_decom"] = df["_last_dec"] = pd.Series(pd.NaT, index=df.index)
             if has_eps:
