@@ -298,33 +298,22 @@ def read_text_table(raw: bytes, name: str):
     if order:
         text, encoding = raw.decode(f"utf-16-{order}"), f"utf-16-{order}"
     else:
-        for magic, what in _MAGIC.items():
-            if raw.startswith(magic):
-                return (
-                    None,
-                    None,
-                    [
-                        Problem(
-                            "error",
-                            name,
-                            f"this is not a CSV file, it looks like {what}: open it and "
-                            "save each 903 table as 'CSV (comma delimited)'",
-                        )
-                    ],
-                )
-        if b"\x00" in raw[:4096] and not raw.startswith(_UTF16_BOMS):
-            return (
-                None,
-                None,
-                [
-                    Problem(
-                        "error",
-                        name,
-                        "this is not a text CSV file (it contains binary data): export "
-                        "the table as 'CSV (comma delimited)'",
-                    )
-                ],
+        refused = next(
+            (
+                f"this is not a CSV file, it looks like {what}: open it and save each 903 "
+                "table as 'CSV (comma delimited)'"
+                for magic, what in _MAGIC.items()
+                if raw.startswith(magic)
+            ),
+            None,
+        )
+        if refused is None and b"\x00" in raw[:4096] and not raw.startswith(_UTF16_BOMS):
+            refused = (
+                "this is not a text CSV file (it contains binary data): export the table as "
+                "'CSV (comma delimited)'"
             )
+        if refused:
+            return None, None, [Problem("error", name, refused)]
         text, encoding = decode(raw)
     problems: list[Problem] = []
     mixed = decode_mixed(raw) if encoding in ("cp1252", "latin-1") else None

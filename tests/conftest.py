@@ -79,16 +79,24 @@ def tree_hashes(folder: Path) -> dict[str, str]:
     }
 
 
-def corpar(*args: str, env_extra: dict | None = None, timeout=900) -> subprocess.CompletedProcess:
-    """Run the real ``corpar`` command line."""
+def corpar(
+    *args: str, env_extra: dict | None = None, timeout=900, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    """Run the real ``corpar`` command line (from the repository, or ``cwd``).
+
+    Away from the repository the project folder is ``cwd`` itself: ``CORPAR_PROJECT`` is
+    not passed on.
+    """
     env = {
         **os.environ,
         "CORPAR_PSEUDONYM_KEY": "test-key-not-secret-0123456789",
         **(env_extra or {}),
     }
+    if cwd != ROOT:
+        env.pop("CORPAR_PROJECT", None)
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,

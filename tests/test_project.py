@@ -9,16 +9,14 @@ README, and never overwrites.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline import cli
 from pipeline.config import build_run_spec, load_authorities, load_settings
-from tests.conftest import ROOT, minimal_return, tree_hashes
+from tests.conftest import ROOT, corpar, minimal_return, tree_hashes
 
 KEY = "test-key-not-secret-0123456789"
 PERIOD = "2025-26"
@@ -26,16 +24,7 @@ PERIOD = "2025-26"
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """The real command line, started in ``cwd`` (not the repository)."""
-    env = {**os.environ, "CORPAR_PSEUDONYM_KEY": KEY}
-    env.pop("CORPAR_PROJECT", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return corpar(*args, cwd=cwd, timeout=600)
 
 
 @pytest.fixture
