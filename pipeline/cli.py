@@ -148,7 +148,7 @@ def _spec(args, la_code: str, period: str):
     )
 
 
-def _report(results: list[JobResult], started: float) -> int:
+def _report(results: list[JobResult], started: float, checking: bool = False) -> int:
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
     for r in ok:
@@ -162,10 +162,8 @@ def _report(results: list[JobResult], started: float) -> int:
     for r in failed:
         for line in r.errors:
             print(line, file=sys.stderr)
-    print(
-        f"{len(ok)} of {len(results)} job(s) produced every report "
-        f"in {time.perf_counter() - started:.0f} s"
-    )
+    done = "passed the data checks" if checking else "produced every report"
+    print(f"{len(ok)} of {len(results)} job(s) {done} in {time.perf_counter() - started:.0f} s")
     return 0 if not failed else 1
 
 
@@ -246,7 +244,7 @@ def _main(args) -> int:
         periods = [_period(p).label for p in args.period]
         if args.command == "validate":
             codes = [validate_la_code(c) for c in args.la]
-            return _report(_run(args, _jobs(args, codes, periods, True)), started)
+            return _report(_run(args, _jobs(args, codes, periods, True)), started, checking=True)
         # run
         if args.all:
             spec = _spec(args, "000", periods[0])

@@ -1334,13 +1334,15 @@ def data_quality_html(
     years: list[str],
     validation: dict | None = None,
     stopped: str | None = None,
+    checking: bool = False,
 ) -> str:
     """``data_quality.html``: what reading and cleaning found, in counts (no child rows).
 
     For each problem: its severity, file, column, how many rows, and what to do. Rows that
     could not be used are counted by table and reason. The row-level list stays internal
     (``data/processed/<la>/<period>/rejected_rows.csv``). ``stopped`` names the step at
-    which a run failed: the page then says no report was published, whatever it found.
+    which a run failed: the page then says no report was published, whatever it found
+    (``checking``: the run was ``corpar validate``, which makes no report).
     """
     problems = report.get("problems", [])
     title = f"Data quality: {spec.authority.name}, {spec.period.label}"
@@ -1428,11 +1430,14 @@ def data_quality_html(
         )
     if stopped:
         failed_checks = bool(validation and validation["summary"]["checks_failed_critical"])
-        verdict = (
-            f"The run stopped at {stopped}, so no report was published for this period "
+        what = (
+            f"corpar validate stopped at {stopped}: no report can be made from this data "
+            "as it is (reports in this folder, from an earlier run, are unchanged). "
+            if checking
+            else f"The run stopped at {stopped}, so no report was published for this period "
             "(any earlier reports in this folder are unchanged). "
-            + (verdict if n_err or failed_checks else "The run's error output says why.")
         )
+        verdict = what + (verdict if n_err or failed_checks else "The run's error output says why.")
     css = (TEMPLATES / "corpar" / "report.css").read_text()
     return (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name='

@@ -347,8 +347,13 @@ def run_job(job: Job, force: bool = False) -> JobResult:
             staged_spec = job_spec(staged)
             _run_steps(staged, staged_spec, result, fp)
             if not result.ok:
-                _failure_page(staged_spec, result.failed_step)
-            _publish(staging / job.la_code / job.period, final.output_dir, result, result.ok)
+                _failure_page(staged_spec, result.failed_step, job.validate_only)
+            # A data check publishes its page only: it must never replace the reports of
+            # the last run (it made none), whatever it found.
+            complete = result.ok and not job.validate_only
+            _publish(staging / job.la_code / job.period, final.output_dir, result, complete)
+            if job.validate_only:
+                result.outputs = [str(final.output_dir / "data_quality.html")]
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except ConfigError as exc:
@@ -369,14 +374,19 @@ def _os_error(exc: OSError) -> str:
     )
 
 
-def _failure_page(spec, step: str) -> None:
+def _failure_page(spec, step: str, checking: bool = False) -> None:
     """Rewrite the staged ``data_quality.html`` to say the run stopped, and where."""
     from pipeline.report import data_quality_html
 
     report = io.read_json(io.processed_file(spec, "read_report.json"))
     validation = io.read_json(io.processed_file(spec, "validation.json")) or None
     page = data_quality_html(
-        spec, report, report.get("years_read", []), validation, stopped=_step_words(step)
+        spec,
+        report,
+        report.get("years_read", []),
+        validation,
+        stopped=_step_words(step),
+        checking=checking,
     )
     io.write_public_bytes(io.output_file(spec, "data_quality.html"), page.encode("utf-8"))
 

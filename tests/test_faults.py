@@ -548,3 +548,30 @@ def test_a_return_whose_episodes_have_headings_and_no_rows_is_an_error(tmp_path)
         "ERROR: 806/2025-26/episodes.csv: the Episodes table has its headings but no rows: the "
         "export from the case-management system may have failed. Export it again"
     ]
+
+
+@pytest.mark.slow
+def test_validate_never_removes_or_belies_the_last_runs_reports(tmp_path):
+    """corpar validate after a run: the run's reports stay, whatever the checks find."""
+    minimal_return(tmp_path / "raw" / "806" / PERIOD)
+    out = tmp_path / "out" / "806" / PERIOD
+    out.mkdir(parents=True)
+    (out / "806_2025-26_council.html").write_text("the last run's report")
+    (out / "run.json").write_text("{}")
+    proc = corpar("validate", "--la", "806", "--period", PERIOD, *_dirs(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("1 of 1 job(s) passed the data checks in ")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "806_2025-26_council.html", "data_quality.html", "run.json"
+    ]  # fmt: skip
+    eps = next((tmp_path / "raw" / "806" / PERIOD).glob("episodes*"))
+    lines = eps.read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[1], fields[7] = "01/05/2025", "01/04/2025"  # DEC before DECOM: critical
+    eps.write_text("\n".join([lines[0], ",".join(fields), *lines[2:]]) + "\n")
+    proc = corpar("validate", "--la", "806", "--period", PERIOD, *_dirs(tmp_path))
+    assert proc.returncode == 1
+    assert (out / "806_2025-26_council.html").read_text() == "the last run's report"
+    page = (out / "data_quality.html").read_text()
+    assert "corpar validate stopped at the data checks: no report can be made from this" in page
+    assert "so no report was published" not in page
