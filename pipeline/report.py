@@ -712,9 +712,9 @@ def repairs_paragraph(read_report: dict) -> str:
     return (
         "<p>Earlier years' returns, already submitted, disagreed where they were combined "
         f"and were repaired by written rules: {said} The period's own return was not "
-        "changed. Measures whose figures for this period the repairs changed are marked "
-        '"repaired history" in the tables; the trend\'s earlier years use the repaired '
-        "episodes too.</p>"
+        "changed. Measures whose figures for this period the repairs changed, if any, are "
+        "marked \"repaired history\" in the report's tables; the trend's earlier years use "
+        "the repaired episodes.</p>"
     )
 
 
@@ -1408,7 +1408,12 @@ def data_quality_html(
                     r["dfe_rule"],
                     r["sentence"],
                     f"{r['count']:,}",
-                    "; ".join(f"{f} ({len(rows):,})" for f, rows in r["rows"].items()),
+                    "; ".join(
+                        f"{f}, row{'s' if len(rows) > 1 else ''} "
+                        + ", ".join(str(n) for n in rows[:10])
+                        + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+                        for f, rows in r["rows"].items()
+                    ),
                 ]
                 for r in repairs
             ],

@@ -375,4 +375,20 @@ def read_history(la_raw_dir: Path, up_to: str, latest: int | None = None) -> lis
                         "case-management system may have failed. Export it again",
                     )
                 )
+        # A return holding some tables but not all is an export that lost some: a table
+        # left out (or on a hidden sheet) would give its measures 0, not "not available".
+        expected = schema.tables_for_year(ret.year)
+        optional = [n for n, t in expected.items() if not t.required]
+        missing = [n for n in optional if n not in ret.tables]
+        if missing and len(missing) < len(optional):
+            newest.problems.append(
+                Problem(
+                    "error",
+                    f"{la_raw_dir.name}/{ret.year}",
+                    f"the {ret.year} return holds {len(expected) - len(missing)} of its "
+                    f"{len(expected)} tables: no file holds {', '.join(missing)}. Export every "
+                    "table (one with no rows as its headings alone): without it, its measures "
+                    "would count nobody" + _unused_files(ret),
+                )
+            )
     return returns

@@ -892,14 +892,22 @@ def write_xml_return(tables: dict[str, pd.DataFrame], path: Path) -> None:
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
+def _excel_date(text: str):
+    """A dd/mm/yyyy date as an Excel date; any other text (an ISO date ...) stays text."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y")
+    except ValueError:
+        return text
+
+
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """Write these tables (as read: text) as one Excel workbook, a sheet per table.
 
     Dates are Excel dates, as an analyst's workbook holds them; a notes sheet and a hidden
     scratch sheet are added, as real workbooks have them (the reader must skip both).
     """
-    import datetime as dt
-
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -914,7 +922,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
         for row in df[cols].itertuples(index=False):
             ws.append(
                 [
-                    dt.datetime.strptime(v, "%d/%m/%Y") if c in t.dates and v else v
+                    _excel_date(v) if c in t.dates and v else v
                     for c, v in zip(cols, row, strict=True)
                 ]
             )

@@ -575,3 +575,37 @@ def test_validate_never_removes_or_belies_the_last_runs_reports(tmp_path):
     page = (out / "data_quality.html").read_text()
     assert "corpar validate stopped at the data checks: no report can be made from this" in page
     assert "so no report was published" not in page
+
+
+@pytest.mark.parametrize("how", ["file left out", "hidden sheet"])
+def test_a_return_missing_one_table_is_an_error_not_zero_figures(tmp_path, how):
+    """Missing left out (or hidden in the workbook): missing_pct would be 0%, with exit 0."""
+    import openpyxl
+
+    la = _history(tmp_path, [PERIOD])
+    year = la / PERIOD
+    for name, t in schema.tables_for_year(PERIOD).items():
+        if not t.required:  # every other table, with no rows: its headings alone
+            write_csv(year / f"{name.lower()}.csv", list(t.columns), [])
+    missing = year / "missing.csv"
+    expected_tail = ""
+    if how == "hidden sheet":
+        wb = openpyxl.Workbook()
+        wb.active.title = "Missing"
+        for line in missing.read_text(encoding="utf-8-sig").splitlines():
+            wb.active.append(line.split(","))
+        wb.active.sheet_state = "hidden"
+        wb.create_sheet("Notes")["A1"] = "exported 1 April"
+        wb.active = 1
+        wb.save(year / "missing.xlsx")
+        expected_tail = (
+            ". Not used in that year: 806/2025-26/missing.xlsx (a hidden sheet: it was not "
+            "read. Unhide it if it holds a 903 table)"
+        )
+    missing.unlink()
+    n = len(schema.tables_for_year(PERIOD))
+    assert _errors(la) == [
+        f"ERROR: 806/2025-26: the 2025-26 return holds {n - 1} of its {n} tables: no file "
+        "holds Missing. Export every table (one with no rows as its headings alone): "
+        "without it, its measures would count nobody" + expected_tail
+    ]
