@@ -70,6 +70,21 @@ def minimal_return(folder: Path, header_rows=None, episode_rows=None) -> Path:
     return folder
 
 
+def fill_return(folder: Path, year: str) -> Path:
+    """Every table of the year's return that the folder lacks, as its headings alone.
+
+    A return holding some optional tables but not all is refused (a table lost in the
+    export); a hand-made return with one optional table needs the rest, empty.
+    """
+    from pipeline.ssda903 import read_year
+
+    present = set(read_year(folder, year).tables)
+    for name, t in schema.tables_for_year(year).items():
+        if not t.required and name not in present:
+            write_csv(folder / f"{name.lower()}.csv", list(t.columns), [])
+    return folder
+
+
 def tree_hashes(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` (to prove raw files are never modified)."""
     return {

@@ -18,7 +18,7 @@ from pipeline import io, schema
 from pipeline.clean import clean_table, parse_dates
 from pipeline.config import ConfigError, build_run_spec
 from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, read_history, read_year
-from tests.conftest import corpar, minimal_return, tree_hashes, write_csv
+from tests.conftest import corpar, fill_return, minimal_return, tree_hashes, write_csv
 
 PERIOD = "2025-26"
 KEY = "test-key-not-secret-0123456789"
@@ -584,9 +584,7 @@ def test_a_return_missing_one_table_is_an_error_not_zero_figures(tmp_path, how):
 
     la = _history(tmp_path, [PERIOD])
     year = la / PERIOD
-    for name, t in schema.tables_for_year(PERIOD).items():
-        if not t.required:  # every other table, with no rows: its headings alone
-            write_csv(year / f"{name.lower()}.csv", list(t.columns), [])
+    fill_return(year, PERIOD)  # every other table, with no rows: its headings alone
     missing = year / "missing.csv"
     expected_tail = ""
     if how == "hidden sheet":

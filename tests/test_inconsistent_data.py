@@ -30,7 +30,7 @@ from pipeline.clean import build_history, pseudonymise
 from pipeline.config import parse_period, spec_from_parameters
 from pipeline.indicators import IndicatorError, compute_all
 from pipeline.ssda903 import read_history
-from tests.conftest import corpar, write_csv
+from tests.conftest import corpar, fill_return, write_csv
 
 PERIOD = "2025-26"
 KEY = "test-key-not-secret-0123456789"  # conftest.corpar's
@@ -63,7 +63,7 @@ def write_return(raw: Path) -> Path:
     ])  # fmt: skip
     write_csv(folder / "sw_episodes.csv", SW, [["02000473", "18/04/2015", "SW1", "01/06/2025",
                                                 "", ""]])  # fmt: skip
-    return folder
+    return fill_return(folder, PERIOD)
 
 
 ZEROS_WARNING = (
