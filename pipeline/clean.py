@@ -282,9 +282,34 @@ def stitch(frames: list[pd.DataFrame], table: schema.Table) -> tuple[pd.DataFram
         _reason=f"duplicate {'/'.join(table.key)} in the same return: the later row is used"
     )
     df = df.loc[~dup_in_return]
+    if table.name == "Header":
+        df = _keep_known_facts(df)
     if not table.per_year:
         df = df.drop_duplicates(list(table.key), keep="last")
     return df.reset_index(drop=True), rejected.reset_index(drop=True)
+
+
+# A child's own facts: a later return's blank is a gap (an XML care leaver's HEADER of OC3
+# fields only, a field left empty), never a change, so it must not erase a known value.
+FIXED_FACTS = ("SEX", "DOB", "ETHNIC", "UPN")
+
+
+def _keep_known_facts(header: pd.DataFrame) -> pd.DataFrame:
+    """Fill a blank fact of a child's later Header row from their latest earlier one.
+
+    Rows are in return order. A later value that is not blank still wins.
+
+    >>> h = pd.DataFrame({"CHILD": ["a", "a", "a"], "SEX": ["M", "", "F"],
+    ...     "ETHNIC": ["WBRI", "", ""], "_year": ["2023-24", "2024-25", "2025-26"]})
+    >>> _keep_known_facts(h)[["SEX", "ETHNIC"]].values.tolist()
+    [['M', 'WBRI'], ['M', 'WBRI'], ['F', 'WBRI']]
+    """
+    out = header.copy()
+    for col in (c for c in FIXED_FACTS if c in out):
+        known = out[col] if col == "DOB" else out[col].where(out[col] != "")
+        filled = known.groupby(out["CHILD"], sort=False).ffill()
+        out[col] = filled if col == "DOB" else filled.fillna("")
+    return out
 
 
 def year_end(year: str) -> pd.Timestamp:

@@ -143,6 +143,21 @@ def test_csv_xml_and_xlsx_forms_give_identical_indicators(csv_form, tmp_path):
         pd.testing.assert_frame_equal(got, want, obj=form)
 
 
+def test_the_xml_forms_care_leaver_headers_change_no_trend_figure(csv_form, tmp_path):
+    """A care leaver's HEADER of OC3 fields only has a blank sex and ethnicity; a blank in a
+    later return must not erase what earlier returns said (clean.FIXED_FACTS)."""
+    from pipeline.indicators import compute_trend
+
+    def trend(root):
+        h = build_history(read_history(root / "Z01", PERIOD), KEY)
+        tables = {**h.tables, "attainment": h.attainment}
+        return compute_trend(tables, parse_period(PERIOD), 5, earliest=h.years[0])
+
+    want = trend(csv_form).reset_index(drop=True)
+    got = trend(xml_form(csv_form, tmp_path)).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want)
+
+
 def test_the_validator_fake_xml_reads_every_element(shared, tmp_path):
     folder = tmp_path / "999" / "2017-18"
     folder.mkdir(parents=True)
