@@ -1460,18 +1460,6 @@ def data_quality_html(
     )
 
 
-def column_words(column: str) -> str:
-    """A check's column for a reader: a column the checks work out is said in words.
-
-    >>> column_words("_age_at_decom"), column_words("DEC"), column_words("CHILD, MIS_START")
-    ('age at DECOM (worked out)', 'DEC', 'CHILD, MIS_START')
-    """
-    if not column.startswith("_"):
-        return column
-    words = [w.upper() if w.upper() in schema.KNOWN_COLUMNS else w for w in column[1:].split("_")]
-    return " ".join(words) + " (worked out)"
-
-
 def _checks_html(validation: dict | None) -> str:
     """The data checks section of ``data_quality.html``: failed checks in counts only."""
     if not validation:
@@ -1485,7 +1473,7 @@ def _checks_html(validation: dict | None) -> str:
             c["severity"].capitalize(),
             c["dfe_rule"] or "-",
             f"{c['table']} ({c['collection_year']})",
-            column_words(c["column"]),
+            schema.column_words(c["column"]),
             c["message"],
             c["action"],
             f"{c['rows_failing']:,}",

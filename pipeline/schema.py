@@ -398,3 +398,15 @@ ATTAINMENT_MEASURES = {
     "KS2": frozenset({"READ_EXS", "WRIT_EXS", "MATH_EXS", "RWM_EXS"}),
     "KS4": frozenset({"ATT8", "EM4", "EM5", "P8"}),
 }
+
+
+def column_words(column: str) -> str:
+    """A check's column for a reader: a column the checks work out is said in words.
+
+    >>> column_words("_age_at_decom"), column_words("DEC"), column_words("CHILD, MIS_START")
+    ('age at DECOM (worked out)', 'DEC', 'CHILD, MIS_START')
+    """
+    if not column.startswith("_"):
+        return column
+    words = [w.upper() if w.upper() in KNOWN_COLUMNS else w for w in column[1:].split("_")]
+    return " ".join(words) + " (worked out)"

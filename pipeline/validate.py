@@ -1518,7 +1518,8 @@ class ValidationError(Exception):
             f"{la_code} {period}: the data cannot support the report: "
             f"{len(critical)} critical check(s) failed (see data_quality.html)"
         ] + [
-            f"    {f.year} {f.table}.{f.column}: {f.message}: {f.failing} row(s)"
+            f"    {f.year} {f.table}, {schema.column_words(f.column)}: {f.message}: "
+            f"{f.failing} row(s)"
             + "".join(
                 f"; {file} {row_word(file)}{'s' if len(set(rows)) > 1 else ''} "
                 f"{_row_list(sorted(set(rows)))}"

@@ -1090,3 +1090,16 @@ def test_a_critical_finding_names_xml_lines_once_each():
     assert "; 999/2017-18/r.xml line 2. Correct DEC." in str(
         validate.ValidationError("999", "2017-18", [f])
     )
+
+
+def test_a_critical_finding_says_a_worked_out_column_in_words():
+    f = validate.Finding(
+        check="history.Episodes.no_overlap", rule="501", severity="critical",
+        table="Episodes", year="history", column="_next_decom", message="overlapping",
+        action="Correct DEC.", failing=1, checked=9, rows={"999/2017-18/e.csv": [4]},
+    )  # fmt: skip
+    line = str(validate.ValidationError("999", "2017-18", [f])).splitlines()[1]
+    assert line == (
+        "    history Episodes, next DECOM (worked out): overlapping: 1 row(s); "
+        "999/2017-18/e.csv row 4. Correct DEC."
+    )
