@@ -1023,7 +1023,10 @@ def _care_leaver_indicators():
         def accom(ctx, group=group, ind=f"care_leavers_suitable_accom_pct_{group}"):
             c = _oc3_cohort(ctx, group)
             known = c.loc[~c["ACCOM"].str[:1].isin(["G", "H", "R"])]
-            return [pct_row(ind, int(known["ACCOM"].str.endswith("1").sum()), len(known))]
+            # A code the specification does not list (S1, X1) is not known: it stays in
+            # the denominator, like 0, and is never counted as suitable.
+            suitable = known["ACCOM"].isin(schema.ACCOM) & known["ACCOM"].str.endswith("1")
+            return [pct_row(ind, int(suitable.sum()), len(known))]
 
         register(
             f"care_leavers_in_touch_pct_{group}",
@@ -1051,7 +1054,8 @@ def _care_leaver_indicators():
             "higher",
             cohort,
             f"Of {cohort} whose ACCOM letter is not G, H or R, the percentage with ACCOM "
-            "ending in 1 (considered suitable).",
+            "ending in 1 (considered suitable). S1 and X1 are not valid codes (no fixed abode "
+            "and custody are never suitable): they count as not known, like 0.",
             annual=True,
         )(accom)
 

@@ -36,9 +36,12 @@ REC = frozenset(
 REVIEW_CODE = frozenset(f"PN{i}" for i in range(8))
 MISSING = frozenset({"M", "A"})
 IN_TOUCH = frozenset("YES NO DIED REFU NREQ RHOM".split())
-ACTIV = frozenset("F1 P1 F2 P2 F3 P3 F4 P4 F5 P5 G4 G5 G6 0".split())
+# F3/P3 are historic: no year corpar reads lists them (DfE rule 132).
+ACTIV = frozenset("F1 P1 F2 P2 F4 P4 F5 P5 G4 G5 G6 0".split())
 ACCOM_LETTERS = "BCDEGHKRSTUVWXYZ"
-ACCOM = frozenset({f"{c}{s}" for c in ACCOM_LETTERS for s in "12"} | {"0"})
+# No fixed abode (S) and custody (X) are never considered suitable: S1 and X1 are not codes
+# (DfE rule 133), so a care leaver returned with one cannot count as suitably housed.
+ACCOM = frozenset({f"{c}{s}" for c in ACCOM_LETTERS for s in "12"} - {"S1", "X1"} | {"0"})
 SDQ_REASON = frozenset(f"SDQ{i}" for i in range(1, 6))
 SW_REASON = frozenset(
     "MANAGE FCONTA LEFTRL ORGRST TSPROC ABSENC CHCHAN PCCHAN SWDIED OTHERS".split()

@@ -703,7 +703,9 @@ def _oc3_rows(rows, sim: _Sim, ys: date, ye: date, r) -> None:
                         list("BDEKTUZVWSXY"),
                         p=[0.13, 0.2, 0.08, 0.04, 0.03, 0.3, 0.12, 0.02, 0.01, 0.01, 0.03, 0.03],
                     )
-                    accom = letter + ("1" if r.random() < 0.88 else "2")
+                    # No fixed abode and custody are never "suitable" (no S1 or X1 code).
+                    suitable = r.random() < 0.88 and letter not in "SX"
+                    accom = letter + ("1" if suitable else "2")
                 else:
                     activ, accom = "0", "0"
                 rows["OC3"].append([c.child_id, _fmt(c.dob), touch, activ, accom])

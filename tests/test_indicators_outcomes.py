@@ -369,6 +369,22 @@ def test_care_leavers_19_21():
     assert value(t, "care_leavers_suitable_accom_pct_19_21") == (0, 0, 1)
 
 
+def test_custody_and_no_fixed_abode_are_never_counted_as_suitable():
+    # 17-18 group: U1 suitable; X1 and S1 are not codes (DfE 133), so not known: they stay
+    # in the denominator and out of the numerator. 1 suitable of 3 = 33.3%.
+    t = {
+        "OC3": pd.DataFrame(
+            [
+                ["C1", "2007-04-01", "YES", "F2", "U1"],
+                ["C2", "2007-05-01", "YES", "F2", "X1"],
+                ["C3", "2007-06-01", "YES", "F2", "S1"],
+            ],
+            columns=["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
+        ).assign(DOB=lambda d: pd.to_datetime(d["DOB"]), _year="2024-25")
+    }
+    assert value(t, "care_leavers_suitable_accom_pct_17_18") == (approx(100 / 3), 1, 3)
+
+
 def test_oc3_uses_the_periods_return_not_an_older_one():
     older = OC3.assign(_year="2023-24", IN_TOUCH="NO")
     t = {"OC3": pd.concat([older, OC3])}

@@ -576,6 +576,27 @@ CASES = [
             ({"CHILD": "2", "IN_TOUCH": "YES", "ACCOM": "B1"}, False),
         ],
     ),
+    # DfE 132/133 list neither historic ACTIV F3/P3 nor ACCOM S1/X1 (no fixed abode and
+    # custody are never suitable).
+    case(
+        "OC3.ACTIV.valid_code",
+        "OC3",
+        [
+            ({"CHILD": "1", "IN_TOUCH": "YES", "ACTIV": "F3"}, True),
+            ({"CHILD": "2", "IN_TOUCH": "YES", "ACTIV": "P3"}, True),
+            ({"CHILD": "3", "IN_TOUCH": "YES", "ACTIV": "F2"}, False),
+        ],
+    ),
+    case(
+        "OC3.ACCOM.valid_code",
+        "OC3",
+        [
+            ({"CHILD": "1", "IN_TOUCH": "YES", "ACCOM": "X1"}, True),
+            ({"CHILD": "2", "IN_TOUCH": "YES", "ACCOM": "S1"}, True),
+            ({"CHILD": "3", "IN_TOUCH": "YES", "ACCOM": "X2"}, False),
+            ({"CHILD": "4", "IN_TOUCH": "YES", "ACCOM": "S2"}, False),
+        ],
+    ),
     # -- Reviews (child 1 looked after from 01/05/2025) ------------------------------------
     case(
         "Reviews.REVIEW.in_care",
