@@ -21,15 +21,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline import synthetic
-from pipeline.ssda903 import read_year
+from corpar_synthetic import generator as synthetic
+from pipeline.read.returns import read_year
 
 # Peak memory as VmHWM: ru_maxrss survives exec on Linux, so a child of this (large)
 # process would report at least this process's peak.
 _READ = r"""
 import sys, time
 from pathlib import Path
-from pipeline.ssda903 import read_history
+from pipeline.read.returns import read_history
 t0 = time.perf_counter()
 returns = read_history(Path(sys.argv[1]), sys.argv[2])
 t = time.perf_counter() - t0

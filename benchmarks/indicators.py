@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import synthetic
-from pipeline.clean import build_history
-from pipeline.config import parse_period
-from pipeline.indicators import compute_all, compute_trend
-from pipeline.ssda903 import read_history
+from corpar_synthetic import generator as synthetic
+from pipeline.clean.history import build_history
+from pipeline.measures.indicators import compute_all, compute_trend
+from pipeline.read.returns import read_history
+from pipeline.spec.config import parse_period
 
 PERIOD = parse_period("2025-26")
 

@@ -18,9 +18,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from pipeline import io, report
-from pipeline.config import build_run_spec
-from pipeline.run import Job, execute_notebook, run_job
+from pipeline import io
+from pipeline.orchestrate.run import Job, execute_notebook, run_job
+from pipeline.report import editions as report
+from pipeline.spec.config import build_run_spec
 
 LA, PERIOD = "Z03", "2025-26"
 
@@ -39,13 +40,17 @@ def main() -> None:
         empty = Path(tmp) / "empty.ipynb"
         nbformat.write(new_notebook(cells=[new_code_cell("1")]), empty)
         # A kernel start and one trivial cell, through the same papermill path as a report.
-        import pipeline.run as run_mod
+        import pipeline.orchestrate.run as run_mod
 
         run_mod.NOTEBOOKS, saved = Path(tmp), run_mod.NOTEBOOKS
         kernel = seconds(lambda: execute_notebook("empty", Path(tmp) / "out.ipynb", {}, "python3"))
         run_mod.NOTEBOOKS = saved
     imports = {}
-    for mod in ("pipeline.stages", "pipeline.report", "pipeline.gaps"):
+    for mod in (
+        "pipeline.orchestrate.stages",
+        "pipeline.report.editions",
+        "pipeline.measures.gaps",
+    ):
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", f"import {mod}"], check=True)
         imports[mod] = time.perf_counter() - t0

@@ -7,8 +7,8 @@
 Synthetic authorities are sized like England's: children looked after at 31 March drawn
 (seeded) from a log-normal around England's median authority, scaled so 153 authorities
 hold about 85,000 children. Each authority gets six years of returns. Jobs run through
-``pipeline.run.run_jobs`` exactly as ``corpar run --all`` does (process pool of 2 on this
-machine, warm kernels). Memory: see ``PeakMemory``. Prints Markdown rows for
+``pipeline.orchestrate.run.run_jobs`` exactly as ``corpar run --all`` does (process pool
+of 2 on this machine, warm kernels). Memory: see ``PeakMemory``. Prints Markdown rows for
 docs/performance.md.
 """
 
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from pipeline import synthetic
-from pipeline.run import Job, run_jobs
+from corpar_synthetic import generator as synthetic
+from pipeline.orchestrate.run import Job, run_jobs
 
 PERIOD = "2025-26"
 ENGLAND_CLA = 85_000
@@ -113,7 +113,8 @@ def run(las: list[synthetic.SyntheticAuthority], tmp: Path, scheduler: str | Non
     means = {k: sum(v) / len(v) for k, v in steps.items()}
     # A single job runs in this process: free its warm kernel and browser, so the next
     # row starts as clean as a new ``corpar run`` would.
-    from pipeline import engine, report
+    from pipeline.orchestrate import warm_kernel as engine
+    from pipeline.report import editions as report
 
     engine._shutdown()
     report.close_browser()

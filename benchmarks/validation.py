@@ -58,9 +58,10 @@ def startup() -> float:
 
 def one_authority() -> dict:
     """Validate synthetic Z04 as ``corpar validate`` does; timings in seconds."""
-    from pipeline import synthetic, validate
-    from pipeline.clean import build_history
-    from pipeline.ssda903 import read_history
+    from corpar_synthetic import generator as synthetic
+    from pipeline.checks import validate
+    from pipeline.clean.history import build_history
+    from pipeline.read.returns import read_history
 
     la = next(a for a in synthetic.AUTHORITIES if a.code == "Z04")
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,9 +78,9 @@ def one_authority() -> dict:
 
 def ours_on_fixture(fixture: Path) -> tuple[Counter, dict]:
     """Rows our checks flag on the validator's fake data, per (table, DfE rule)."""
-    from pipeline import validate
-    from pipeline.clean import build_history
-    from pipeline.ssda903 import read_history
+    from pipeline.checks import validate
+    from pipeline.clean.history import build_history
+    from pipeline.read.returns import read_history
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "999" / "2017-18"

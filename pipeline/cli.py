@@ -17,8 +17,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipeline import io, project
-from pipeline.config import (
+from pipeline import io
+from pipeline.orchestrate.run import Job, JobResult, run_jobs
+from pipeline.spec import project
+from pipeline.spec.config import (
     ConfigError,
     build_run_spec,
     latest_complete_period,
@@ -27,7 +29,6 @@ from pipeline.config import (
     project_dir,
     validate_la_code,
 )
-from pipeline.run import Job, JobResult, run_jobs
 
 log = logging.getLogger("corpar")
 
@@ -231,7 +232,7 @@ def _main(args) -> int:
             print("      corpar run --la <la_code> --period <year>   (see README.md there)")
             return 0
         if args.command == "synth":
-            from pipeline import synthetic
+            from corpar_synthetic import generator as synthetic
 
             root = project_dir(args.project)
             raw = _given(args.raw_dir) or root / "data" / "raw"
@@ -274,7 +275,7 @@ def _demo(args, started: float) -> int:
     A folder with no config/ (an empty one, with corpar installed as a tool) gets the
     demo's configuration first: the synthetic authorities' names, targets and commentary.
     """
-    from pipeline import synthetic
+    from corpar_synthetic import generator as synthetic
 
     root = project_dir(args.project)
     known = [a.code for a in synthetic.AUTHORITIES]

@@ -1,6 +1,6 @@
 """Every path the pipeline reads or writes, and the writing itself.
 
-The only module that builds paths: from a :class:`~pipeline.config.RunSpec`, whose
+The only module that builds paths: from a :class:`~pipeline.spec.config.RunSpec`, whose
 authority code was validated before any path existed. Internal files (``data/processed``)
 are created readable by their owner only; published files are written atomically (to a
 temporary name, then moved), so a crash never leaves half a file.
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.clean import History
-from pipeline.config import ConfigError, RunSpec
-from pipeline.ssda903 import Problem, quote
+from pipeline.clean.history import History
+from pipeline.read.returns import Problem, quote
+from pipeline.spec.config import ConfigError, RunSpec
 
 log = logging.getLogger(__name__)
 

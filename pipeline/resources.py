@@ -7,7 +7,7 @@ A built package (``pip install .``, ``pipx install``) carries copies inside itse
 and ``pipeline/demo_config``. So this module looks inside the package first, and only in a
 source tree (a clone, or an editable install of one) at the folders beside it. Nothing here
 depends on the current folder: that is the project folder, the user's (see
-:func:`pipeline.config.project_dir`).
+:func:`pipeline.spec.config.project_dir`).
 """
 
 from __future__ import annotations

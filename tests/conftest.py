@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import schema, synthetic
+from corpar_synthetic import generator as synthetic
+from pipeline import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CORPAR_SHARED", ROOT.parent / "shared"))
@@ -76,7 +77,7 @@ def fill_return(folder: Path, year: str) -> Path:
     A return holding some optional tables but not all is refused (a table lost in the
     export); a hand-made return with one optional table needs the rest, empty.
     """
-    from pipeline.ssda903 import read_year
+    from pipeline.read.returns import read_year
 
     present = set(read_year(folder, year).tables)
     for name, t in schema.tables_for_year(year).items():
@@ -174,7 +175,7 @@ def small_authorities(tmp_path_factory) -> Path:
     return base
 
 
-# -- faults of an imperfect history (pipeline/repairs.py) -----------------------------------
+# -- faults of an imperfect history (pipeline/clean/repairs.py) -----------------------------------
 def _episodes_file(year_dir: Path) -> Path:
     for f in sorted(year_dir.iterdir()):
         head = f.read_text(encoding="utf-8-sig").split("\n", 1)[0].upper()

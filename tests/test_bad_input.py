@@ -11,9 +11,10 @@ import subprocess
 import sys
 import textwrap
 
-from pipeline import schema, validate
-from pipeline.clean import build_history
-from pipeline.ssda903 import read_year
+from pipeline import schema
+from pipeline.checks import validate
+from pipeline.clean.history import build_history
+from pipeline.read.returns import read_year
 from tests.conftest import ROOT, minimal_return, tree_hashes, write_csv
 
 YEAR = "2025-26"
@@ -102,8 +103,8 @@ def test_two_million_rows_are_read_and_cleaned_in_bounded_memory(tmp_path):
         f"""
         import json, resource
         from pathlib import Path
-        from pipeline.clean import build_history
-        from pipeline.ssda903 import read_history
+        from pipeline.clean.history import build_history
+        from pipeline.read.returns import read_history
         h = build_history(read_history(Path({str(tmp_path / "999")!r}), {YEAR!r}), b"k" * 32)
         print(json.dumps({{
             "missing": len(h.tables["Missing"]),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import schema
-from pipeline.clean import build_history, clean_table, parse_dates
-from pipeline.ssda903 import read_history
+from pipeline.clean.history import build_history, clean_table, parse_dates
+from pipeline.read.returns import read_history
 from tests.conftest import minimal_return, write_csv
 
 KEY = b"0123456789abcdef-test"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.config import ConfigError, build_run_spec, latest_complete_period, parse_period
+from pipeline.spec.config import ConfigError, build_run_spec, latest_complete_period, parse_period
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_latest_complete_period_for_a_scheduled_run():
 
 
 def test_action_plan_is_validated(tmp_path):
-    from pipeline.config import load_action_plan
+    from pipeline.spec.config import load_action_plan
 
     (tmp_path / "action_plans").mkdir()
     plan = tmp_path / "action_plans" / "806.yml"

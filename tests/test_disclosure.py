@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.disclosure import publish
+from pipeline.publish.disclosure import publish
 
 COUNTS = {"n": "count"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import synthetic
+from corpar_synthetic import generator as synthetic
 from tests.conftest import corpar, tree_hashes
 
 CODES = [a.code for a in synthetic.AUTHORITIES]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.config import parse_period
-from pipeline.indicators import compute_all
+from pipeline.measures.indicators import compute_all
+from pipeline.spec.config import parse_period
 
 P = parse_period("2024-25")  # academic year 2024/25 <-> 31 March 2025
 

@@ -21,11 +21,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import disclosure, schema
-from pipeline.clean import build_history
-from pipeline.config import parse_period
-from pipeline.indicators import REGISTRY, compute_all
-from pipeline.ssda903 import read_history
+from pipeline import schema
+from pipeline.clean.history import build_history
+from pipeline.measures.indicators import REGISTRY, compute_all
+from pipeline.publish import disclosure
+from pipeline.read.returns import read_history
+from pipeline.spec.config import parse_period
 from tests.conftest import write_csv
 
 P = parse_period("2024-25")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from pipeline.engine import _warm
-from pipeline.run import Job, execute_notebook
+from pipeline.orchestrate.run import Job, execute_notebook
+from pipeline.orchestrate.warm_kernel import _warm
 
 PERIOD = "2025-26"
 NOTEBOOKS = ("10_clean", "20_validate", "30_indicators", "council_report")

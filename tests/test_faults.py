@@ -15,9 +15,9 @@ import pytest
 from filelock import FileLock
 
 from pipeline import io, schema
-from pipeline.clean import clean_table, parse_dates
-from pipeline.config import ConfigError, build_run_spec
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, read_history, read_year
+from pipeline.clean.history import clean_table, parse_dates
+from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, read_history, read_year
+from pipeline.spec.config import ConfigError, build_run_spec
 from tests.conftest import corpar, fill_return, minimal_return, tree_hashes, write_csv
 
 PERIOD = "2025-26"
@@ -413,7 +413,7 @@ def test_a_fixed_run_replaces_the_failure_page_and_clears_leftover_staging(tmp_p
 
 
 def test_an_oc3_row_for_someone_never_looked_after_is_not_a_care_leaver(tmp_path):
-    from pipeline.clean import NEVER_LOOKED_AFTER, build_history
+    from pipeline.clean.history import NEVER_LOOKED_AFTER, build_history
 
     la = _history(tmp_path, ["2024-25", PERIOD])
     # 001 has an episode (minimal_return's); 777 has none, and the returns read (from
@@ -434,7 +434,7 @@ def test_an_oc3_row_for_someone_never_looked_after_is_not_a_care_leaver(tmp_path
     ]
 
 
-# --- returns as DfE XML and Excel workbooks (pipeline/readers.py, pipeline/xml903.py) --------
+# --- returns as DfE XML and Excel workbooks (pipeline/read/readers.py, read/xml903.py) ---
 
 _XML_CHILD = (
     "<CHILD><HEADER><CHILDID>001</CHILDID><UPN>A123456789012</UPN><SEX>M</SEX>"

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from pipeline.clean import build_history
-from pipeline.ssda903 import read_history
+from pipeline.clean.history import build_history
+from pipeline.read.returns import read_history
 from tests.conftest import tree_hashes
 
 KEY = b"fixture-key-0123456789"

@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import synthetic
-from pipeline.clean import build_history
-from pipeline.config import parse_period
-from pipeline.indicators import compute_all
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YEAR, read_history, read_year
+from corpar_synthetic import generator as synthetic
+from pipeline.clean.history import build_history
+from pipeline.measures.indicators import compute_all
+from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YEAR, read_history, read_year
+from pipeline.spec.config import parse_period
 from tests.conftest import minimal_return, tree_hashes, write_csv
 
 KEY = b"formats-test-key-0123"
@@ -146,7 +146,7 @@ def test_csv_xml_and_xlsx_forms_give_identical_indicators(csv_form, tmp_path):
 def test_the_xml_forms_care_leaver_headers_change_no_trend_figure(csv_form, tmp_path):
     """A care leaver's HEADER of OC3 fields only has a blank sex and ethnicity; a blank in a
     later return must not erase what earlier returns said (clean.FIXED_FACTS)."""
-    from pipeline.indicators import compute_trend
+    from pipeline.measures.indicators import compute_trend
 
     def trend(root):
         h = build_history(read_history(root / "Z01", PERIOD), KEY)
@@ -311,7 +311,7 @@ def test_unreadable_forms_say_what_to_do(tmp_path):
 _MEMORY_SCRIPT = r"""
 import sys
 from pathlib import Path
-from pipeline.xml903 import read_xml_return
+from pipeline.read.xml903 import read_xml_return
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child started by a large
 # process (pytest) would start at its parent's peak and a growth would not show.
 def hwm():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.config import parse_period
-from pipeline.gaps import attainment_gaps
-from pipeline.reference import _load
+from pipeline.measures.gaps import attainment_gaps
+from pipeline.read.reference import _load
+from pipeline.spec.config import parse_period
 
 
 def lait(folder, rows):

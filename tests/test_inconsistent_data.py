@@ -25,11 +25,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import cli, run, schema, stages
-from pipeline.clean import build_history, pseudonymise
-from pipeline.config import parse_period, spec_from_parameters
-from pipeline.indicators import IndicatorError, compute_all
-from pipeline.ssda903 import read_history
+from pipeline import cli, schema
+from pipeline.clean.history import build_history, pseudonymise
+from pipeline.measures.indicators import IndicatorError, compute_all
+from pipeline.orchestrate import run, stages
+from pipeline.read.returns import read_history
+from pipeline.spec.config import parse_period, spec_from_parameters
 from tests.conftest import corpar, fill_return, write_csv
 
 PERIOD = "2025-26"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import disclosure
-from pipeline.config import parse_period
-from pipeline.indicators import REGISTRY, compute_all, compute_trend
+from pipeline.measures.indicators import REGISTRY, compute_all, compute_trend
+from pipeline.publish import disclosure
+from pipeline.spec.config import parse_period
 
 P = parse_period("2024-25")
 
@@ -225,6 +225,8 @@ def test_every_registered_indicator_has_definition_and_polarity():
 
 
 def test_committed_indicator_catalogue_is_generated_from_the_registry():
-    from pipeline.docs import DOC, render
+    from pipeline.report.docs import DOC, render
 
-    assert DOC.read_text() == render(), "docs/indicators.md is stale: python -m pipeline.docs"
+    assert DOC.read_text() == render(), (
+        "docs/indicators.md is stale: python -m pipeline.report.docs"
+    )

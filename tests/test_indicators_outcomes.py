@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 from pytest import approx
 
-from pipeline.config import parse_period
-from pipeline.indicators import REGISTRY, compute_all, count_placements, figure_period
+from pipeline.measures.indicators import REGISTRY, compute_all, count_placements, figure_period
+from pipeline.spec.config import parse_period
 
 P = parse_period("2024-25")
 T = pd.Timestamp

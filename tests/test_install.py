@@ -78,7 +78,7 @@ def test_the_package_carries_what_it_reads_at_run_time(site):
     assert sorted(str(p.relative_to(pkg / "expectations")) for p in
                   (pkg / "expectations").rglob("*.json")) == suites  # fmt: skip
     for name in ("index.html.j2", "report.css", "conf.json"):
-        assert (pkg / "templates" / "corpar" / name).is_file()
+        assert (pkg / "report" / "templates" / "corpar" / name).is_file()
     demo = pkg / "demo_config"
     assert (demo / "authorities.yml").read_text() == (ROOT / "config/authorities.yml").read_text()
     assert not (pkg / "notebooks" / "exploratory").exists()  # analysts' own, never packaged

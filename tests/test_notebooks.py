@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run import EDITIONS, STAGES, Job
+from pipeline.orchestrate.run import EDITIONS, STAGES, Job
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES = sorted(NOTEBOOKS.glob("*.ipynb"))

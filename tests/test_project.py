@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
-from pipeline.config import build_run_spec, load_authorities, load_settings
+from pipeline.spec.config import build_run_spec, load_authorities, load_settings
 from tests.conftest import ROOT, corpar, minimal_return, tree_hashes
 
 KEY = "test-key-not-secret-0123456789"
@@ -89,7 +89,7 @@ def test_an_authority_reference_folder_is_in_the_project_folder(tmp_path, monkey
 def test_a_kernel_is_given_full_paths(tmp_path, monkeypatch):
     # A notebook's kernel starts in its own folder: "" and relative folders must reach it
     # as the caller's, i.e. the current folder's.
-    from pipeline.run import Job, _absolute
+    from pipeline.orchestrate.run import Job, _absolute
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CORPAR_PROJECT", raising=False)

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import schema
-from pipeline.config import parse_period
-from pipeline.indicators import REGISTRY, compute_all
+from pipeline.measures.indicators import REGISTRY, compute_all
+from pipeline.spec.config import parse_period
 
 P = parse_period("2024-25")
 POP = {2024: 10_000.0, 2023: 10_000.0}

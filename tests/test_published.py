@@ -6,8 +6,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.config import ConfigError, build_run_spec
-from pipeline.published import COLUMNS, published_gaps, published_indicators, write_published
+from pipeline.publish.published import (
+    COLUMNS,
+    published_gaps,
+    published_indicators,
+    write_published,
+)
+from pipeline.spec.config import ConfigError, build_run_spec
 from tests.conftest import write_csv
 
 GEO = [
@@ -210,7 +215,7 @@ def test_a_gaps_file_without_numerators_is_still_suppressed(spec):
 
 
 def test_contradictory_comparators_are_left_out_and_the_analyst_told():
-    from pipeline.published import drop_contradictions
+    from pipeline.publish.published import drop_contradictions
 
     t = pd.DataFrame({
         "indicator": ["cla_at_end", "cla_during_year", "sdq_normal_pct", "sdq_borderline_pct",
@@ -238,7 +243,7 @@ def test_report_code_reads_only_the_publication():
     tables, and never suppresses again (one suppression, in published.build)."""
     import inspect
 
-    from pipeline import report
+    from pipeline.report import editions as report
 
     src = inspect.getsource(report)
     for banned in ("indicators.csv", "indicators_trend.csv", "attainment_gaps.csv",

@@ -6,10 +6,10 @@ import csv
 
 import pandas as pd
 
-from pipeline import disclosure
-from pipeline.config import parse_period
-from pipeline.indicators import compute_all
-from pipeline.reference import Comparators, comparator_values, load_comparators
+from pipeline.measures.indicators import compute_all
+from pipeline.publish import disclosure
+from pipeline.read.reference import Comparators, comparator_values, load_comparators
+from pipeline.spec.config import parse_period
 from tests.conftest import write_csv
 
 
@@ -88,7 +88,7 @@ def test_known_published_figures_for_outcome_measures(shared):
 
 
 def test_attainment_comparators_and_all_pupils(shared):
-    from pipeline.reference import all_pupils
+    from pipeline.read.reference import all_pupils
 
     ref = shared / "reference" / "dfe"
     comp = load_comparators(ref, "806")
@@ -100,7 +100,7 @@ def test_attainment_comparators_and_all_pupils(shared):
 
 
 def test_england_age_profile_is_the_latest_published(shared):
-    from pipeline.reference import AGE_GROUP_LABELS, england_profile
+    from pipeline.read.reference import AGE_GROUP_LABELS, england_profile
 
     year, profile = england_profile(
         shared / "reference" / "dfe", "Age group", AGE_GROUP_LABELS, 2025

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import synthetic
-from pipeline import validate as checks
-from pipeline.clean import build_history
-from pipeline.config import parse_period
-from pipeline.indicators import compute_all
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, read_history
+from corpar_synthetic import generator as synthetic
+from pipeline.checks import validate as checks
+from pipeline.clean.history import build_history
+from pipeline.measures.indicators import compute_all
+from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, read_history
+from pipeline.spec.config import parse_period
 from tests.conftest import (
     MEDIUM,
     _episodes_file,
@@ -183,8 +183,8 @@ def test_rows_of_a_changed_file_are_its_own(tmp_path):
 def test_the_measures_a_repair_changed_are_found(clean_and_faulty):
     """A child who left care on a day in March, whose return had said mid-April: by hand,
     the child is looked after at 31 March only as returned, so cla_at_end differs."""
-    from pipeline.repairs import AS_RETURNED
-    from pipeline.stages import repaired_measures
+    from pipeline.clean.repairs import AS_RETURNED
+    from pipeline.orchestrate.stages import repaired_measures
 
     clean, _, _ = clean_and_faulty
     h = _history(clean)
@@ -205,7 +205,7 @@ def test_the_measures_a_repair_changed_are_found(clean_and_faulty):
 
 
 def test_each_edition_marks_the_measures_the_repairs_changed(small_authorities):
-    from pipeline.indicators import REGISTRY
+    from pipeline.measures.indicators import REGISTRY
 
     pub = pd.read_parquet(
         small_authorities / "processed" / MEDIUM.code / PERIOD / "publication" / "current.parquet"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline import synthetic
-from pipeline.indicators import REGISTRY
+from corpar_synthetic import generator as synthetic
+from pipeline.measures.indicators import REGISTRY
 
 CODES = [a.code for a in synthetic.AUTHORITIES]
 PERIOD = "2025-26"

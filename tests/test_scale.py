@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
-from pipeline.config import build_run_spec
-from pipeline.run import Job, fingerprint, run_jobs
+from pipeline.orchestrate.run import Job, fingerprint, run_jobs
+from pipeline.spec.config import build_run_spec
 from tests.conftest import ROOT, corpar, minimal_return
 
 PERIOD = "2025-26"
@@ -104,7 +104,7 @@ def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(d
     script = textwrap.dedent(
         f"""
         import json
-        from pipeline.run import Job, run_jobs
+        from pipeline.orchestrate.run import Job, run_jobs
         def job(code, n):
             return Job(code, {PERIOD!r}, "", {str(demo["raw"])!r}, {str(demo["reference"])!r},
                        {str(tmp_path)!r} + f"/p{{n}}", {str(tmp_path)!r} + f"/o{{n}}")
@@ -129,8 +129,8 @@ def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(d
 def test_a_failed_export_fails_its_job_and_publishes_no_half_report(demo, tmp_path, monkeypatch):
     """Exports run beside the next notebook: a failure there still fails the job, names the
     edition, and leaves only the data-quality page where the reports would go."""
-    from pipeline import report
-    from pipeline.run import run_job
+    from pipeline.orchestrate.run import run_job
+    from pipeline.report import editions as report
 
     def broken_printer(html_path, pdf_path):
         raise RuntimeError("the printer is on fire")

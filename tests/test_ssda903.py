@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import schema
-from pipeline.ssda903 import InputError, read_csv_file, read_history, read_year
+from pipeline.read.returns import InputError, read_csv_file, read_history, read_year
 from tests.conftest import minimal_return, tree_hashes, write_csv
 
 EPISODE_COLS = list(schema.ALL_TABLES["Episodes"].columns)
@@ -210,7 +210,7 @@ def test_reading_never_modifies_raw_files(tmp_path):
         encoding="cp1252",
     )
     before = tree_hashes(tmp_path)
-    from pipeline.clean import build_history
+    from pipeline.clean.history import build_history
 
     build_history(read_history(tmp_path / "806", "2024-25"), b"0123456789abcdef")
     assert tree_hashes(tmp_path) == before

@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipeline import schema, synthetic
-from pipeline.ssda903 import read_history
+from corpar_synthetic import generator as synthetic
+from pipeline import schema
+from pipeline.read.returns import read_history
 
 SMALL = synthetic.AUTHORITIES[0]  # Z01, about 100 children looked after
 

@@ -17,10 +17,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipeline import schema, validate
-from pipeline.clean import build_history
-from pipeline.config import parse_period
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn, read_history
+from pipeline import schema
+from pipeline.checks import validate
+from pipeline.clean.history import build_history
+from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn, read_history
+from pipeline.spec.config import parse_period
 
 YEAR = "2025-26"  # S = 01/04/2025, E = 31/03/2026
 KEY = b"validate-test-key-0123"
@@ -914,7 +915,7 @@ def test_suites_on_disk_are_the_generated_ones():
         p.relative_to(validate.EXPECTATIONS_DIR): p.read_text()
         for p in validate.EXPECTATIONS_DIR.rglob("*.json")
     }
-    assert on_disk == validate.all_suites(), "run: python -m pipeline.validate"
+    assert on_disk == validate.all_suites(), "run: python -m pipeline.checks.validate"
     suite = json.loads((validate.EXPECTATIONS_DIR / YEAR / "Episodes.json").read_text())
     assert suite["name"] == f"ssda903.{YEAR}.Episodes"
     assert all(
@@ -1066,8 +1067,10 @@ def test_the_data_check_stage_starts_the_history_at_the_first_year_read(tmp_path
     """The stage reads only the latest return for its table checks, but the history checks'
     first year (a child's first episode there must start a period of care) is the earliest
     year read: from read_report.json, or from the year folders when the report lacks it."""
-    from pipeline import io, stages, synthetic
-    from pipeline.config import build_run_spec
+    from corpar_synthetic import generator as synthetic
+    from pipeline import io
+    from pipeline.orchestrate import stages
+    from pipeline.spec.config import build_run_spec
 
     monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
     la = synthetic.SyntheticAuthority("Z91", "Stage Vale", "North East", "E12000001", 30, 50.0, 91)

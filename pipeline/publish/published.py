@@ -15,16 +15,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline import disclosure, io
-from pipeline.config import ConfigError, RunSpec, Target
-from pipeline.disclosure import NOT_AVAILABLE, SUPPRESSED
-from pipeline.indicators import PARTITIONS, REGISTRY, figure_period, round_half_up
-from pipeline.reference import (
+from pipeline import io
+from pipeline.measures.indicators import PARTITIONS, REGISTRY, figure_period, round_half_up
+from pipeline.publish import disclosure
+from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
+from pipeline.read.reference import (
     Comparators,
     comparator_values,
     load_comparators,
     no_comparators,
 )
+from pipeline.spec.config import ConfigError, RunSpec, Target
 
 COLUMNS = [
     "indicator",
@@ -264,7 +265,7 @@ def published_gaps(spec: RunSpec, gaps: pd.DataFrame) -> pd.DataFrame:
     the ``*_display`` columns hold the text to show (``c``, ``x`` or the figure, without
     its unit).
 
-    >>> from pipeline.config import build_run_spec
+    >>> from pipeline.spec.config import build_run_spec
     >>> g = pd.DataFrame({"indicator": ["ks2_rwm_exs_pct", "ks4_att8_avg"],
     ...     "comparator": "england", "cla_value": [100 / 9, 14.55], "numerator": [1, None],
     ...     "n": [9, 11], "all_pupils": [62.0, 46.0], "gap": [-50.9, -31.5],

@@ -1,6 +1,6 @@
 """Find an authority's year folders and sort each folder's files into the 903 tables.
 
-Each file is read by :mod:`pipeline.readers` (CSV, Excel, DfE XML, recognised by
+Each file is read by :mod:`pipeline.read.readers` (CSV, Excel, DfE XML, recognised by
 content); this module decides which table each part is, refuses a table given twice, and
 checks the history has every year. Reading never changes a raw file and never drops a row
 silently: every value is read as text (leading zeros kept), each row carries the file and
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import readers, schema
+from pipeline import schema
 from pipeline.problems import (  # noqa: F401  (re-exported: readers and checks use them)
     SOURCE_FILE,
     SOURCE_ROW,
@@ -26,7 +26,8 @@ from pipeline.problems import (  # noqa: F401  (re-exported: readers and checks 
     Problem,
     quote,
 )
-from pipeline.readers import (  # noqa: F401  (re-exported)
+from pipeline.read import readers
+from pipeline.read.readers import (  # noqa: F401  (re-exported)
     decode,
     decode_mixed,
     normalise_column,

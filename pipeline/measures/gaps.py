@@ -19,15 +19,15 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from pipeline.config import Period
-from pipeline.indicators import (
+from pipeline.measures.indicators import (
     EDUCATION,
     Context,
     attainment_values,
     education_available,
     round_half_up,
 )
-from pipeline.reference import all_pupils
+from pipeline.read.reference import all_pupils
+from pipeline.spec.config import Period
 
 COLUMNS = [
     "indicator",

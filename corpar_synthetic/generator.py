@@ -829,7 +829,7 @@ def write_authority(la: SyntheticAuthority, raw_root: Path) -> dict[str, int]:
     return counts
 
 
-# -- the same return in the other forms councils send (pipeline/readers.py reads them) ------
+# -- the same return in the other forms councils send (pipeline/read/readers.py reads them) ------
 _INTERNAL = ("_source_file", "_source_row", "_year")
 # Where each table sits in the XML return (docs/ssda903.md): nested under HEADER, or its
 # fields on the HEADER itself.
@@ -846,7 +846,7 @@ XML_ON_HEADER = ("UASC", "OC3", "AD1")
 def write_xml_return(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """Write these tables (as read: text) as the DfE 903 XML return, one element per line.
 
-    The layout ``pipeline.xml903`` reads (docs/ssda903.md); tables the XML does not carry
+    The layout ``pipeline.read.xml903`` reads (docs/ssda903.md); tables the XML does not carry
     (SWEpisodes, DoLo) are left out. A care leaver with no Header row gets a HEADER of
     their OC3 fields only.
     """
@@ -1151,7 +1151,7 @@ _ALL_PUPILS_LEVEL = {
 
 def _write_outcome_references(ref_dir: Path, las: dict, regions: list) -> None:
     """One synthetic file per published outcome measure, in its DfE columns and rows."""
-    from pipeline.reference import SOURCES
+    from pipeline.read.reference import SOURCES
 
     rng = np.random.default_rng(11)
     for ind, level in _ENGLAND_LEVEL.items():

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
-from pipeline.disclosure import round_half_up  # noqa: F401 (gaps and published use it)
-from pipeline.narrative import ordinal
+from pipeline.publish.disclosure import round_half_up  # noqa: F401 (gaps and published use it)
+from pipeline.report.narrative import ordinal
+from pipeline.spec.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
 
 COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 

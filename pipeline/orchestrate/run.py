@@ -25,8 +25,8 @@ from functools import cache
 from pathlib import Path
 
 from pipeline import io, resources
-from pipeline.config import ConfigError, build_run_spec, default_config_dir
-from pipeline.ssda903 import sha256_file
+from pipeline.read.returns import sha256_file
+from pipeline.spec.config import ConfigError, build_run_spec, default_config_dir
 
 log = logging.getLogger(__name__)
 
@@ -376,7 +376,7 @@ def _os_error(exc: OSError) -> str:
 
 def _failure_page(spec, step: str, checking: bool = False) -> None:
     """Rewrite the staged ``data_quality.html`` to say the run stopped, and where."""
-    from pipeline.report import data_quality_html
+    from pipeline.report.editions import data_quality_html
 
     report = io.read_json(io.processed_file(spec, "read_report.json"))
     validation = io.read_json(io.processed_file(spec, "validation.json")) or None
@@ -428,7 +428,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
     if editions:
         from concurrent.futures import ThreadPoolExecutor
 
-        from pipeline.report import start_browser
+        from pipeline.report.editions import start_browser
 
         start_browser()  # Chromium starts while the stage notebooks run in the kernel
         exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpar-export")
@@ -469,7 +469,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
                 # Even on Ctrl-C: no export may still be writing when the caller removes
                 # the staging folder. Queued exports are dropped; a running one finishes.
                 exports.shutdown(wait=True, cancel_futures=True)
-                from pipeline.report import release_print_page
+                from pipeline.report.editions import release_print_page
 
                 release_print_page()  # the job's page, not held while the next job's stages run
     if first_edition is not None and result.ok:
@@ -479,7 +479,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
         # A trial of stage 30 (nothing written): the check must find whatever would stop
         # the run there, and say it in the same words.
         try:
-            from pipeline.stages import indicators_computable
+            from pipeline.orchestrate.stages import indicators_computable
 
             indicators_computable(spec)
         except Exception as exc:
@@ -500,7 +500,7 @@ def _failed(job: Job, result: JobResult, step: str, exc: BaseException) -> None:
 
 def _export_edition(spec, edition: str, executed: Path) -> list[str]:
     """An executed edition's HTML and PDF in the job's output folder."""
-    from pipeline.report import export_html, export_pdf
+    from pipeline.report.editions import export_html, export_pdf
 
     title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
     out = io.output_file(spec, io.report_name(spec, edition, "html"))
@@ -520,13 +520,16 @@ def _code_sha256() -> str:
     """
     h = hashlib.sha256()
     files = [
-        *resources.PACKAGE.glob("*.py"),
-        *(resources.PACKAGE / "templates").rglob("*"),
+        *resources.PACKAGE.rglob("*.py"),
+        *(resources.PACKAGE / "report" / "templates").rglob("*"),
         *NOTEBOOKS.glob("*.ipynb"),
     ]
     for f in sorted(files):
         if f.is_file():
-            h.update(f"{f.name}:{sha256_file(f)}".encode())
+            name = (
+                f.relative_to(resources.PACKAGE) if f.is_relative_to(resources.PACKAGE) else f.name
+            )
+            h.update(f"{name}:{sha256_file(f)}".encode())
     return h.hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""The ``corpar-warm`` papermill engine class (see :mod:`pipeline.engine`).
+"""The ``corpar-warm`` papermill engine class (see :mod:`pipeline.orchestrate.warm_kernel`).
 
 Only papermill imports this module, through its ``papermill.engine`` entry point.
 """
@@ -12,7 +12,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager
 from papermill.utils import merge_kwargs, remove_args
 
-from pipeline.engine import RESET, log, warm_client, warm_kernel
+from pipeline.orchestrate.warm_kernel import RESET, log, warm_client, warm_kernel
 
 
 class _SavedAtEnds(NotebookExecutionManager):

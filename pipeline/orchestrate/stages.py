@@ -13,15 +13,16 @@ from collections import Counter
 
 import pandas as pd
 
-from pipeline import io, published
-from pipeline.clean import History, build_history
-from pipeline.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
-from pipeline.gaps import attainment_gaps
-from pipeline.indicators import compute_all, compute_trend
-from pipeline.reference import load_comparators
-from pipeline.repairs import AS_RETURNED
-from pipeline.report import Block, data_quality_html
-from pipeline.ssda903 import InputError, collection_years, read_history
+from pipeline import io
+from pipeline.clean.history import History, build_history
+from pipeline.clean.repairs import AS_RETURNED
+from pipeline.measures.gaps import attainment_gaps
+from pipeline.measures.indicators import compute_all, compute_trend
+from pipeline.publish import published
+from pipeline.read.reference import load_comparators
+from pipeline.read.returns import InputError, collection_years, read_history
+from pipeline.report.editions import Block, data_quality_html
+from pipeline.spec.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,9 @@ log = logging.getLogger(__name__)
 def clean(spec: RunSpec, strict: bool = False) -> History:
     """Read every year's return up to the period, clean, stitch, pseudonymise, write parquet.
 
-    Earlier returns are repaired by the rules in :mod:`pipeline.repairs` unless ``strict``.
+    Earlier returns are repaired by the rules in :mod:`pipeline.clean.repairs` unless ``strict``.
 
-    Raises :class:`~pipeline.ssda903.InputError` listing every error found (the read report
+    Raises :class:`~pipeline.read.returns.InputError` listing every error found (the read report
     is written first, so the data-quality findings survive a failed run).
     """
     returns = read_history(spec.raw_dir, spec.period.collection_year)
@@ -53,9 +54,9 @@ def validate(spec: RunSpec):
 
     Writes ``validation.json`` and the internal row list to ``data/processed/...`` and the
     count-only ``data_quality.html`` to ``outputs/...``, then raises
-    :class:`~pipeline.validate.ValidationError` when a critical check failed.
+    :class:`~pipeline.checks.validate.ValidationError` when a critical check failed.
     """
-    from pipeline import validate as checks
+    from pipeline.checks import validate as checks
 
     years = checks.years_checked(spec.period)
     returns = read_history(spec.raw_dir, spec.period.collection_year, latest=years)
@@ -122,7 +123,7 @@ def indicators_computable(spec: RunSpec) -> None:
     """Compute every indicator and its trend as stage 30 does, writing nothing.
 
     ``corpar validate`` runs it after the data checks, so whatever would stop stage 30
-    (an :class:`~pipeline.indicators.IndicatorError`, naming the indicator) stops the
+    (an :class:`~pipeline.measures.indicators.IndicatorError`, naming the indicator) stops the
     check too, before anyone relies on it.
     """
     _trend(spec, io.read_tables(spec), population(spec))

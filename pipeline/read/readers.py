@@ -1,6 +1,6 @@
 """Read one file of a return, whatever form it arrives in, into text tables.
 
-A file is recognised by its content, never its name: DfE 903 XML (``pipeline.xml903``),
+A file is recognised by its content, never its name: DfE 903 XML (``pipeline.read.xml903``),
 an Excel ``.xlsx`` workbook (one table per sheet), or delimited text (comma, tab or
 semicolon; UTF-8, UTF-16 "Unicode text" or Windows-1252; title rows above the headings).
 Every value is read as text (leading zeros kept) and every row keeps the file and row (or
@@ -474,7 +474,7 @@ def read_workbook(path: Path, name: str) -> FileRead:
 
 def read_file(path: Path, name: str, year: str) -> FileRead:
     """Read any one file of a year's folder, by what it holds."""
-    from pipeline import xml903
+    from pipeline.read import xml903
 
     with open(path, "rb") as f:
         head = f.read(8192)

@@ -14,7 +14,7 @@ notebooks made, instead of every object of pandas, Great Expectations and matplo
 (0.15 s a reset before). ``tests/test_engine.py`` checks that each notebook's
 outputs are the same as with a cold kernel.
 
-The engine class lives in ``pipeline/papermill_engine.py``, imported only by papermill
+The engine class lives in ``pipeline/orchestrate/papermill_engine.py``, imported only by papermill
 (importing ``papermill.engines`` loads every registered engine, so this module must not).
 
 One kernel client per warm kernel serves every notebook (``warm_client``): a new client per

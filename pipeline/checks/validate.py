@@ -35,12 +35,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import resources, schema
-from pipeline.clean import parse_dates, pseudonymise, restore_leading_zeros
-from pipeline.config import Period, parse_period
-from pipeline.indicators import age_at
+from pipeline.clean.history import parse_dates, pseudonymise, restore_leading_zeros
+from pipeline.measures.indicators import age_at
 from pipeline.problems import row_word
-from pipeline.published import neutralise
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YearReturn
+from pipeline.publish.published import neutralise
+from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
+from pipeline.spec.config import Period, parse_period
 
 log = logging.getLogger(__name__)
 
@@ -1289,7 +1289,7 @@ def suite_json(table: str, year: str) -> str:
         "name": suite_name(table, year),
         "id": None,
         "meta": {
-            "generated_by": "pipeline/validate.py (python -m pipeline.validate)",
+            "generated_by": "pipeline/checks/validate.py (python -m pipeline.checks.validate)",
             "collection_year": year,
             "table": table,
         },
@@ -1612,7 +1612,8 @@ def run_suite(table: str, year: str, frame: pd.DataFrame, root: Path = EXPECTATI
     path = suite_path(table, year, root)
     if not path.exists():
         raise FileNotFoundError(
-            f"no data checks for {table} {year}: {path} is missing (python -m pipeline.validate)"
+            f"no data checks for {table} {year}: {path} is missing "
+            "(python -m pipeline.checks.validate)"
         )
     findings = []
     for r in _results(_definition(path.resolve()), frame):
@@ -1783,7 +1784,7 @@ def validate(
     key, used only to link a return's rows to them (for the 12-month cohort). Ids in the
     findings are pseudonymised.
     """
-    from pipeline.indicators import Context
+    from pipeline.measures.indicators import Context
 
     t0 = time.perf_counter()
     _gx()
@@ -1888,6 +1889,6 @@ def findings_rows(v: Validation) -> pd.DataFrame:
     return df
 
 
-if __name__ == "__main__":  # python -m pipeline.validate: regenerate expectations/
+if __name__ == "__main__":  # python -m pipeline.checks.validate: regenerate expectations/
     for p in write_suites():
         print(f"wrote {p.relative_to(EXPECTATIONS_DIR.parent)}")

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.repairs import FIX, repair_episodes
-from pipeline.ssda903 import SOURCE_FILE, SOURCE_ROW, YEAR, Problem, YearReturn
+from pipeline.clean.repairs import FIX, repair_episodes
+from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YEAR, Problem, YearReturn
 
 log = logging.getLogger(__name__)
 
@@ -362,7 +362,7 @@ def leading_zero_ids(returns: list[YearReturn]) -> dict[str, str]:
     several padded ids (which one is not known), and padded ids alone (``001`` and
     ``0001`` are not a spreadsheet's doing).
 
-    >>> from pipeline.ssda903 import YearReturn
+    >>> from pipeline.read.returns import YearReturn
     >>> h = pd.DataFrame({"CHILD": ["02000117", "0042", "042", "0005", "5"]})
     >>> e = pd.DataFrame({"CHILD": ["2000117", "02000117", "42", "A17", "017", "0017"]})
     >>> leading_zero_ids([YearReturn("2024-25", {"Header": h, "Episodes": e})])
@@ -547,7 +547,7 @@ class History:
     problems: list[Problem]
     years: list[str]
     files: list = field(default_factory=list)  # FileInfo of every file read
-    repairs: list = field(default_factory=list)  # pipeline.repairs.Repair, earlier returns
+    repairs: list = field(default_factory=list)  # pipeline.clean.repairs.Repair, earlier returns
 
 
 def build_history(returns: list[YearReturn], key: bytes, repair: bool = True) -> History:
@@ -556,7 +556,7 @@ def build_history(returns: list[YearReturn], key: bytes, repair: bool = True) ->
     Ids that lost their leading zeros in a spreadsheet are given them back first
     (:func:`restore_leading_zeros`); rows of children with no Header row in any return are
     reported once stitched (:func:`without_header`). With ``repair``, earlier returns'
-    episodes that disagree are repaired by the written rules of :mod:`pipeline.repairs`;
+    episodes that disagree are repaired by the written rules of :mod:`pipeline.clean.repairs`;
     the latest return is never changed by them.
     """
     problems = [p for r in returns for p in r.problems]

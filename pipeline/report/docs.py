@@ -1,4 +1,4 @@
-"""Generate ``docs/indicators.md`` from the indicator registry (``python -m pipeline.docs``).
+"""Generate ``docs/indicators.md`` from the indicator registry (``python -m pipeline.report.docs``).
 
 The catalogue analysts read, the report's methodology annex and the code cannot drift
 apart: all three come from the registry, and a test fails when the committed file is stale.
@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from pipeline import resources
-from pipeline.indicators import REGISTRY
-from pipeline.reference import LAIT_ALL_PUPILS, SOURCES
+from pipeline.measures.indicators import REGISTRY
+from pipeline.read.reference import LAIT_ALL_PUPILS, SOURCES
 
 # A file of the repository (nothing reads it at run time): in the clone the package is
 # imported from, or, for an installed copy, docs/ in the current folder.
@@ -34,7 +34,8 @@ def render() -> str:
     out = [
         "# Indicators",
         "",
-        "Generated from the registry in `pipeline/indicators.py` by `python -m pipeline.docs`;",
+        "Generated from the registry in `pipeline/measures/indicators.py` by "
+        "`python -m pipeline.report.docs`;",
         "do not edit by hand. Periods: E is the period end, S is E minus 12 months plus one",
         "day. Children whose only episodes are short breaks (V3/V4) are never counted.",
         "Percentages are rounded half up to whole numbers unless stated.",
@@ -62,7 +63,7 @@ def main() -> int:
     text = render()
     if "--check" in sys.argv:
         if not DOC.exists() or DOC.read_text() != text:
-            print(f"{DOC} is out of date: run python -m pipeline.docs", file=sys.stderr)
+            print(f"{DOC} is out of date: run python -m pipeline.report.docs", file=sys.stderr)
             return 1
         return 0
     Path(DOC).write_text(text)

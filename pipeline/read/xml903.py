@@ -22,7 +22,7 @@ from lxml import etree
 
 from pipeline import schema
 from pipeline.problems import SOURCE_FILE, SOURCE_ROW, Problem
-from pipeline.readers import FileRead, Part
+from pipeline.read.readers import FileRead, Part
 
 ROOT = "EXPSSDA903"
 RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from pipeline import resources
-from pipeline.config import ConfigError
+from pipeline.spec.config import ConfigError
 
-STARTER = resources.PACKAGE / "templates" / "project"
+STARTER = resources.PACKAGE / "report" / "templates" / "project"
 # What init writes at the top of the folder. Package data cannot hold a file whose name
 # starts with a dot (setuptools' globs skip them), so .gitignore is kept as gitignore.
 _TOP = {"README.md": "README.md", "gitignore": ".gitignore", "config": "config"}

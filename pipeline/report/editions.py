@@ -24,11 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import disclosure, io, materiality, narrative, schema
-from pipeline.config import RunSpec, parse_period, spec_from_parameters  # noqa: F401 (notebooks)
-from pipeline.indicators import REGISTRY, figure_period, registry_table
-from pipeline.published import comparator_year, neighbour_dp, read_publication
-from pipeline.reference import Comparators, comparator_values, load_comparators
+from pipeline import io, schema
+from pipeline.measures.indicators import REGISTRY, figure_period, registry_table
+from pipeline.publish import disclosure
+from pipeline.publish.published import comparator_year, neighbour_dp, read_publication
+from pipeline.read.reference import Comparators, comparator_values, load_comparators
+from pipeline.report import materiality, narrative
+from pipeline.spec.config import RunSpec, parse_period, spec_from_parameters  # noqa: F401 (notebooks)
 
 log = logging.getLogger(__name__)
 
@@ -559,7 +561,7 @@ def figure(png: bytes, title_text: str, alt: str, table_html: str) -> Block:
 
 def trend_figure(data: ReportData) -> Block:
     """Five-year trend of the rate per 10,000 (or the number, without population)."""
-    from pipeline import charts  # matplotlib and seaborn: imported only where drawn
+    from pipeline.report import charts  # matplotlib and seaborn: imported only where drawn
 
     periods = sorted(data.trend["period"].unique())
     use_rate = any(
@@ -778,7 +780,7 @@ def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
 
 def age_profile(data: ReportData) -> Block:
     """Children looked after by age band at the period end, beside England's profile."""
-    from pipeline.reference import AGE_GROUP_LABELS, england_profile
+    from pipeline.read.reference import AGE_GROUP_LABELS, england_profile
 
     year, eng = england_profile(
         data.spec.paths.reference, "Age group", AGE_GROUP_LABELS, comparator_year(data.spec)
@@ -1225,7 +1227,7 @@ def not_for_members(text: str) -> str | None:
 
 def analyst_notes(spec: RunSpec) -> list[str]:
     """What the analyst should know that members must never read (for data_quality.html)."""
-    from pipeline.config import load_action_plan
+    from pipeline.spec.config import load_action_plan
 
     notes = []
     for kind, name in SLOTS.items():
@@ -1277,7 +1279,7 @@ def action_tracker(data: ReportData) -> Block:
 
     Reviews after the period end are not shown (a report for Q2 shows reviews to 30 Sep).
     """
-    from pipeline.config import load_action_plan
+    from pipeline.spec.config import load_action_plan
 
     actions = load_action_plan(data.spec)
     head = heading("Action plan")

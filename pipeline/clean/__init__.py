@@ -1,0 +1,1 @@
+"""Cleaning: typed tables, earlier returns repaired, one pseudonymised history."""

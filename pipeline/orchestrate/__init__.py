@@ -1,0 +1,1 @@
+"""Running jobs: the stage functions notebooks call, papermill, the warm kernel, pools, Dask."""

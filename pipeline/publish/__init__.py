@@ -1,0 +1,1 @@
+"""Publishing: disclosure control and the one suppressed publication every reader sees."""
