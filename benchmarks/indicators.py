@@ -23,7 +23,7 @@ from corpar_synthetic import generator as synthetic
 from pipeline.clean.history import build_history
 from pipeline.measures.indicators import compute_all, compute_trend
 from pipeline.read.returns import read_history
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 PERIOD = parse_period("2025-26")
 

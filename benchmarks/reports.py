@@ -21,7 +21,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pipeline import io
 from pipeline.orchestrate.run import Job, execute_notebook, run_job
 from pipeline.report import editions as report
-from pipeline.spec.config import build_run_spec
+from pipeline.spec.runspec import build_run_spec
 
 LA, PERIOD = "Z03", "2025-26"
 
@@ -72,9 +72,9 @@ def main() -> None:
     pdf_next = seconds(lambda: report.export_pdf(html, html.with_suffix(".pdf")))
     # The same job twice in one process: the first pays kernel start and imports (the warm
     # engine's kernel, the browser), the second is what every later job of a worker costs.
-    first = run_job(Job(LA, PERIOD), force=True)
+    first = run_job(Job(build_run_spec(LA, PERIOD)), force=True)
     t0 = time.perf_counter()
-    result = run_job(Job(LA, PERIOD), force=True)
+    result = run_job(Job(build_run_spec(LA, PERIOD)), force=True)
     total = time.perf_counter() - t0
     print(f"One job: {LA} {PERIOD}, both editions, HTML and PDF (ok: {result.ok}).\n")
     print("| step | seconds |")

@@ -27,6 +27,7 @@ import psutil
 
 from corpar_synthetic import generator as synthetic
 from pipeline.orchestrate.run import Job, run_jobs
+from pipeline.spec.runspec import build_run_spec
 
 PERIOD = "2025-26"
 ENGLAND_CLA = 85_000
@@ -97,7 +98,7 @@ def run(las: list[synthetic.SyntheticAuthority], tmp: Path, scheduler: str | Non
     for la in las:
         synthetic.write_authority(la, raw)
     jobs = [
-        Job(la.code, PERIOD, "", str(raw), str(ref), str(tmp / "processed"), str(tmp / "outputs"))
+        Job(build_run_spec(la.code, PERIOD, None, raw, ref, tmp / "processed", tmp / "outputs"))
         for la in las
     ]
     with PeakMemory() as mem:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
+from pipeline.spec.period import year_label
 
 log = logging.getLogger(__name__)
 
@@ -715,7 +716,7 @@ def attainment_rows(sim: _Sim, year: str) -> pd.DataFrame:
     """Pupil-level KS1/KS2/KS4 results for children looked after during ``year``."""
     ys, ye = _year_bounds(year)
     y1 = int(year[:4])
-    academic = schema.year_label(y1, "/")
+    academic = year_label(y1, "/")
     r = np.random.default_rng(sim.la.seed * 7 + y1)
     out = []
     for c in sim.children:
@@ -807,7 +808,7 @@ def write_authority(la: SyntheticAuthority, raw_root: Path) -> dict[str, int]:
     years = []
     y = int(FIRST_RETURN[:4])
     while y <= int(LAST_FULL_RETURN[:4]):
-        years.append((schema.year_label(y), None))
+        years.append((year_label(y), None))
         y += 1
     years.append(YTD_RETURN)
     counts = {}
@@ -1200,7 +1201,7 @@ def _write_outcome_references(ref_dir: Path, las: dict, regions: list) -> None:
                 shown = f"{v:.1f}" if decimal else str(int(round(v)))
                 cells = _geo(year, level_name, **geo)
                 if src.academic:
-                    cells[0], cells[1] = schema.year_label(year - 1, ""), "Academic year"
+                    cells[0], cells[1] = year_label(year - 1, ""), "Academic year"
                 rows.append(cells + list(filters.values()) + [shown])
         cols = _EES_GEO + list(filters) + [src.value]
         pd.DataFrame(rows, columns=cols).to_csv(ref_dir / f"synthetic_{ind}.csv", index=False)

@@ -19,16 +19,11 @@ from pathlib import Path
 
 from pipeline import io
 from pipeline.orchestrate.run import Job, JobResult, run_jobs
+from pipeline.problems import ConfigError
 from pipeline.spec import project
-from pipeline.spec.config import (
-    ConfigError,
-    build_run_spec,
-    latest_complete_period,
-    load_authorities,
-    parse_period,
-    project_dir,
-    validate_la_code,
-)
+from pipeline.spec.config import Config, load_config, validate_la_code
+from pipeline.spec.period import Period, latest_complete_period, parse_period
+from pipeline.spec.runspec import RunSpec, folders, make_spec, project_dir
 
 log = logging.getLogger("corpar")
 
@@ -135,18 +130,32 @@ def _given(arg: str) -> Path | None:
     return Path(arg).absolute() if arg else None
 
 
-def _spec(args, la_code: str, period: str):
-    """The spec of one job from the command line's folders and the project folder."""
-    return build_run_spec(
-        la_code,
-        period,
-        _given(args.config),
-        _given(args.raw_dir),
-        _given(args.reference_dir),
-        _given(args.processed_dir),
-        _given(args.output_dir),
-        project=project_dir(args.project),
-    )
+class _Run:
+    """One command line's project, configuration (loaded once) and folders.
+
+    Every job's spec is made from these.
+    """
+
+    def __init__(self, args):
+        self.args = args
+        self.root = project_dir(args.project)
+        self.config: Config = load_config(_given(args.config) or self.root / "config")
+
+    def given(self) -> dict[str, Path | None]:
+        a = self.args
+        return {
+            "raw_dir": _given(a.raw_dir),
+            "reference_dir": _given(a.reference_dir),
+            "processed_dir": _given(a.processed_dir),
+            "output_dir": _given(a.output_dir),
+        }
+
+    def spec(self, la_code: str, period: Period) -> RunSpec:
+        strict = getattr(self.args, "strict", False)
+        return make_spec(self.config, la_code, period, self.root, strict, **self.given())
+
+    def raw_folder(self) -> Path:
+        return folders(self.config, self.root, None, **self.given()).raw
 
 
 def _report(results: list[JobResult], started: float, checking: bool = False) -> int:
@@ -168,37 +177,23 @@ def _report(results: list[JobResult], started: float, checking: bool = False) ->
     return 0 if not failed else 1
 
 
-def _jobs(args, codes: list[str], periods: list[str], validate_only: bool = False) -> list[Job]:
+def _jobs(run: _Run, codes: list[str], periods: list[Period], validate_only=False) -> list[Job]:
     # Before the jobs fan out, and before anything is read: every job's folders are checked
     # (an authority can have its own reference folder), and the key once (all need it).
-    # Each job carries its folders as absolute paths: workers and kernels run elsewhere
-    # (a notebook's kernel starts in its own folder) and must mean the same folders.
-    specs = [_spec(args, code, period) for code in codes for period in periods]
+    # Each spec's folders are absolute: workers and kernels run elsewhere (a notebook's
+    # kernel starts in its own folder) and must mean the same folders.
+    specs = [run.spec(code, period) for code in codes for period in periods]
     if specs:
         io.pseudonym_key(specs[0])
         _share_key_file(specs[0])
-    return [
-        Job(
-            s.la_code,
-            s.period.label,
-            str(s.config_dir),
-            str(s.paths.raw),
-            str(s.paths.reference),
-            str(s.paths.processed),
-            str(s.paths.outputs),
-            validate_only=validate_only,
-            rekey=args.rekey,
-            strict=getattr(args, "strict", False),
-        )
-        for s in specs
-    ]
+    return [Job(s, validate_only=validate_only, rekey=run.args.rekey) for s in specs]
 
 
 def _share_key_file(spec) -> None:
     """Name the project's key file for the workers and kernels, which know no project.
 
-    A kernel rebuilds its spec from the folders it is passed; the configured key file is
-    relative to the project folder, which it cannot know when --config is elsewhere.
+    A notebook opened by hand rebuilds its spec from the project folder; kernels under a run
+    read the key from the environment, so name the configured file there.
     """
     if not os.environ.get(io.KEY_ENV) and not os.environ.get(io.KEY_FILE_ENV):
         if spec.paths.key_file.is_file():
@@ -242,24 +237,21 @@ def _main(args) -> int:
             return 0
         if args.command == "demo":
             return _demo(args, started)
-        periods = [_period(p).label for p in args.period]
+        periods = [_period(p) for p in args.period]
+        run = _Run(args)
         if args.command == "validate":
             codes = [validate_la_code(c) for c in args.la]
-            return _report(_run(args, _jobs(args, codes, periods, True)), started, checking=True)
+            return _report(_run(args, _jobs(run, codes, periods, True)), started, checking=True)
         # run
         if args.all:
-            spec = _spec(args, "000", periods[0])
-            found = (
-                {p.name for p in spec.paths.raw.iterdir() if p.is_dir()}
-                if spec.paths.raw.is_dir()
-                else set()
-            )
-            codes = sorted(set(load_authorities(spec.config_dir)) | {c for c in found if _valid(c)})
+            raw = run.raw_folder()
+            found = {p.name for p in raw.iterdir() if p.is_dir()} if raw.is_dir() else set()
+            codes = sorted(set(run.config.authorities) | {c for c in found if _valid(c)})
             if not codes:
-                raise ConfigError(f"no authorities configured and none found in {spec.paths.raw}")
+                raise ConfigError(f"no authorities configured and none found in {raw}")
         else:
             codes = [validate_la_code(c) for c in args.la]
-        return _report(_run(args, _jobs(args, codes, periods)), started)
+        return _report(_run(args, _jobs(run, codes, periods)), started)
     except ConfigError as exc:
         print(f"corpar: {exc}", file=sys.stderr)
         return 2
@@ -289,24 +281,17 @@ def _demo(args, started: float) -> int:
         written = project.write_demo_config(root / "config")
         print(f"wrote the demo configuration ({len(written)} files) to {root / 'config'}")
     ref = _given(args.reference_dir) or root / SYNTHETIC_REFERENCE
+    args.reference_dir = str(ref)
+    run = _Run(args)
+    periods = [parse_period(DEMO_PERIOD), parse_period(DEMO_QUARTER)]
     # The folder guards (every job's), before the synthetic files are written anywhere.
-    spec = build_run_spec(
-        wanted[0],
-        DEMO_PERIOD,
-        _given(args.config),
-        _given(args.raw_dir),
-        ref,
-        _given(args.processed_dir),
-        _given(args.output_dir),
-        project=root,
-    )
-    codes = synthetic.generate(spec.paths.raw, ref, wanted)
-    print(f"generated synthetic authorities {', '.join(codes)} in {spec.paths.raw}")
-    args.raw_dir, args.reference_dir = str(spec.paths.raw), str(ref)
-    if demo_key(spec):
+    specs = [run.spec(code, p) for code in wanted for p in periods]
+    raw = specs[0].paths.raw
+    codes = synthetic.generate(raw, ref, wanted)
+    print(f"generated synthetic authorities {', '.join(codes)} in {raw}")
+    if demo_key(specs[0]):
         args.rekey = True  # a one-off key is new every time, by design
-    jobs = _jobs(args, codes, [DEMO_PERIOD, DEMO_QUARTER])
-    return _report(_run(args, jobs), started)
+    return _report(_run(args, _jobs(run, codes, periods)), started)
 
 
 def demo_key(spec) -> bool:

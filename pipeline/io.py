@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.clean.history import History
+from pipeline.problems import ConfigError
 from pipeline.read.returns import Problem, quote
-from pipeline.spec.config import ConfigError, RunSpec
+from pipeline.spec.runspec import RunSpec
 
 log = logging.getLogger(__name__)
 

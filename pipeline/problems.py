@@ -68,3 +68,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class ConfigError(ValueError):
+    """Configuration or parameters that cannot describe a run; the message says what to fix."""

@@ -315,15 +315,6 @@ YEAR_CHANGES: dict[str, YearChange] = {
 PLACE_CODE_DATES = {"K3_from": "2023-10-28", "P2_until": "2023-10-27", "Z1_until": "2025-03-31"}
 
 
-def year_label(first: int, sep: str = "-") -> str:
-    """The collection or academic year starting in ``first``, as the 903 and DfE write it.
-
-    >>> year_label(2024), year_label(2024, "/"), year_label(2024, ""), year_label(1999)
-    ('2024-25', '2024/25', '202425', '1999-00')
-    """
-    return f"{first}{sep}{(first + 1) % 100:02d}"
-
-
 def _year_key(year: str) -> int:
     return int(year[:4])
 

@@ -26,7 +26,7 @@ from pipeline.clean.history import build_history
 from pipeline.measures.indicators import REGISTRY, compute_all
 from pipeline.publish import disclosure
 from pipeline.read.returns import read_history
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 from tests.conftest import write_csv
 
 P = parse_period("2024-25")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from pipeline.orchestrate.run import Job, execute_notebook
+from pipeline.orchestrate.run import execute_notebook
 from pipeline.orchestrate.warm_kernel import _warm
+from pipeline.spec.runspec import build_run_spec
 
 PERIOD = "2025-26"
 NOTEBOOKS = ("10_clean", "20_validate", "30_indicators", "council_report")
@@ -29,12 +30,12 @@ def outputs(path) -> list:
 
 
 def run_all(demo, tmp_path, engine: str, label: str) -> dict[str, list]:
-    job = Job("Z01", PERIOD, "", str(demo["raw"]), str(demo["reference"]),
-              str(tmp_path / label / "p"), str(tmp_path / label / "o"))  # fmt: skip
+    spec = build_run_spec("Z01", PERIOD, None, demo["raw"], demo["reference"],
+                          tmp_path / label / "p", tmp_path / label / "o")  # fmt: skip
     got = {}
     for name in NOTEBOOKS:
         out = tmp_path / label / f"{name}.ipynb"
-        execute_notebook(name, out, job.parameters(), "python3", engine)
+        execute_notebook(name, out, {"run_spec": spec.to_json()}, "python3", engine)
         got[name] = outputs(out)
     return got
 

@@ -16,8 +16,9 @@ from filelock import FileLock
 
 from pipeline import io, schema
 from pipeline.clean.history import clean_table, parse_dates
+from pipeline.problems import ConfigError
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, read_history, read_year
-from pipeline.spec.config import ConfigError, build_run_spec
+from pipeline.spec.runspec import build_run_spec
 from tests.conftest import corpar, fill_return, minimal_return, tree_hashes, write_csv
 
 PERIOD = "2025-26"

@@ -20,7 +20,7 @@ from corpar_synthetic import generator as synthetic
 from pipeline.clean.history import build_history
 from pipeline.measures.indicators import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YEAR, read_history, read_year
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 from tests.conftest import minimal_return, tree_hashes, write_csv
 
 KEY = b"formats-test-key-0123"

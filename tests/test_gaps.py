@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.measures.gaps import attainment_gaps
 from pipeline.read.reference import _load
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 
 def lait(folder, rows):

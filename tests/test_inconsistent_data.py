@@ -30,7 +30,8 @@ from pipeline.clean.history import build_history, pseudonymise
 from pipeline.measures.indicators import IndicatorError, compute_all
 from pipeline.orchestrate import run, stages
 from pipeline.read.returns import read_history
-from pipeline.spec.config import parse_period, spec_from_parameters
+from pipeline.spec.period import parse_period
+from pipeline.spec.runspec import build_run_spec
 from tests.conftest import corpar, fill_return, write_csv
 
 PERIOD = "2025-26"
@@ -141,8 +142,8 @@ def test_validate_reports_both_and_the_indicators_stage_then_runs(checked):
     int03 = [c for c in v["checks"] if c["check"] == "Episodes.header.present"]
     assert int03[0]["rows"] == {"999/2025-26/episodes.csv": [4]}
     # and the stage that crashed on this data runs: three children looked after at E
-    spec = spec_from_parameters(
-        "999", PERIOD, "", str(checked["raw"]), str(checked["ref"]), str(checked["p"]),
+    spec = build_run_spec(
+        "999", PERIOD, None, str(checked["raw"]), str(checked["ref"]), str(checked["p"]),
         str(checked["out"]),
     )  # fmt: skip
     current, _ = stages.indicators(spec)
@@ -168,8 +169,8 @@ TAIL = (
 def test_an_indicator_that_raises_is_named_in_one_line(checked, tmp_path):
     shutil.copytree(checked["p"], tmp_path / "p")
     _broken_social_worker_dates(tmp_path / "p")
-    spec = spec_from_parameters(
-        "999", PERIOD, "", str(checked["raw"]), str(checked["ref"]), str(tmp_path / "p"),
+    spec = build_run_spec(
+        "999", PERIOD, None, str(checked["raw"]), str(checked["ref"]), str(tmp_path / "p"),
         str(tmp_path / "out"),
     )  # fmt: skip
     with pytest.raises(IndicatorError) as err:
@@ -185,12 +186,16 @@ def test_the_run_summary_names_the_failing_indicator_in_one_line(checked, tmp_pa
     # analyst's summary (stderr) is one line naming the indicator, not a traceback.
     shutil.copytree(checked["p"], tmp_path / "p")
     _broken_social_worker_dates(tmp_path / "p")
-    job = run.Job("999", PERIOD, "", str(checked["raw"]), str(checked["ref"]),
-                  str(tmp_path / "p"), str(tmp_path / "out"))  # fmt: skip
+    spec = build_run_spec("999", PERIOD, None, checked["raw"], checked["ref"],
+                          tmp_path / "p", tmp_path / "out")  # fmt: skip
+    job = run.Job(spec)
     result = run.JobResult(job.la_code, job.period)
     try:
         run.execute_notebook(
-            "30_indicators", tmp_path / "30_indicators.ipynb", job.parameters(), "python3"
+            "30_indicators",
+            tmp_path / "30_indicators.ipynb",
+            {"run_spec": spec.to_json()},
+            "python3",
         )
     except Exception as exc:
         run._failed(job, result, "30_indicators", exc)

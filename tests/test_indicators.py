@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.measures.indicators import REGISTRY, compute_all, compute_trend
 from pipeline.publish import disclosure
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 P = parse_period("2024-25")
 

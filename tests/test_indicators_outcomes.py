@@ -10,7 +10,7 @@ import pandas as pd
 from pytest import approx
 
 from pipeline.measures.indicators import REGISTRY, compute_all, count_placements, figure_period
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 P = parse_period("2024-25")
 T = pd.Timestamp

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.publish.disclosure import round_half_up
 from pipeline.report.materiality import Candidate, candidates, material, targets_sentence
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 YEAR = parse_period("2025-26")
 PREV = "2024-25"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.orchestrate.run import EDITIONS, STAGES, Job
+from pipeline.orchestrate.run import EDITIONS, STAGES
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -35,13 +35,42 @@ def test_first_cell_imports_and_second_is_literal_parameters(path):
     tree = ast.parse("".join(params["source"]))
     names = {}
     for node in tree.body:
-        assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant), (
-            "the parameters cell holds literals only"
+        # papermill's typed form (``name: type = value  # help``), shown by
+        # ``papermill --help-notebook``: literals only.
+        assert isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant), (
+            "the parameters cell holds typed literals only"
         )
-        names[node.targets[0].id] = node.value.value
-    # Exactly the parameters the runner passes (papermill only warns on unknown ones).
-    assert set(names) == set(Job("Z01", "2025-26").parameters())
+        names[node.target.id] = node.value.value
+    # The one parameter the runner passes, and the two an analyst sets by hand.
+    assert set(names) == {"run_spec", "la_code", "period"}
+    assert names["run_spec"] == ""
     assert names["la_code"].startswith("Z")  # defaults to a synthetic authority
+    every_line_has_help = all("  # " in ln for ln in "".join(params["source"]).splitlines())
+    assert every_line_has_help
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_every_default_period_is_one_the_notebook_can_run(path):
+    from pipeline.spec.period import parse_period
+
+    _, cells = code_cells(path)
+    tree = ast.parse("".join(cells[1]["source"]))
+    default = next(n.value.value for n in tree.body if n.target.id == "period")
+    editions = {nb: annual for nb, _, annual in EDITIONS.values()}
+    if path.stem in editions:
+        assert parse_period(default).is_annual == editions[path.stem], default
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_each_section_has_a_heading_and_a_sentence(path):
+    nb = json.loads(path.read_text())
+    marks = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert marks and "".join(marks[0]["source"]).startswith("# ")
+    for c in marks[1:]:
+        heading, _, sentence = "".join(c["source"]).partition("\n\n")
+        assert heading.startswith("## ") and sentence.strip().endswith("."), c["source"]
+    # Kept out of the published report: the notebook is the analyst's, the paper the members'.
+    assert all("remove_cell" in c["metadata"].get("tags", []) for c in marks)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

@@ -8,7 +8,7 @@ import stat
 import pandas as pd
 
 from pipeline import cli, io
-from pipeline.spec.config import build_run_spec
+from pipeline.spec.runspec import build_run_spec
 from tests.conftest import corpar
 
 CODES = ("Z01", "Z02", "Z03", "Z04")

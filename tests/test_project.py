@@ -9,13 +9,16 @@ README, and never overwrites.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipeline import cli
-from pipeline.spec.config import build_run_spec, load_authorities, load_settings
+from pipeline.spec.config import load_config
+from pipeline.spec.period import parse_period
+from pipeline.spec.runspec import build_run_spec
 from tests.conftest import ROOT, corpar, minimal_return, tree_hashes
 
 KEY = "test-key-not-secret-0123456789"
@@ -35,7 +38,7 @@ def key(monkeypatch):
 
 def _jobs(argv: list[str]):
     args = cli.parser().parse_args(argv)
-    return cli._jobs(args, [a for a in args.la], [PERIOD])
+    return cli._jobs(cli._Run(args), list(args.la), [parse_period(PERIOD)])
 
 
 # --- relative paths and the project folder --------------------------------------------------
@@ -47,20 +50,20 @@ def test_relative_folders_on_the_command_line_mean_the_current_folder(tmp_path, 
         ["run", "--la", "806", "--period", PERIOD, "--raw-dir", "raw", "--reference-dir",
          "ref", "--processed-dir", "work/p", "--output-dir", "../published"]
     )  # fmt: skip
-    assert job.raw_dir == str(tmp_path / "raw")
-    assert job.reference_dir == str(tmp_path / "ref")
-    assert job.processed_dir == str(tmp_path / "work" / "p")
-    assert Path(job.output_dir).resolve() == tmp_path.parent / "published"
+    assert job.spec.paths.raw == tmp_path / "raw"
+    assert job.spec.paths.reference == tmp_path / "ref"
+    assert job.spec.paths.processed == tmp_path / "work" / "p"
+    assert job.spec.paths.outputs.resolve() == tmp_path.parent / "published"
 
 
 def test_the_defaults_are_in_the_current_folder(tmp_path, monkeypatch, key):
     monkeypatch.chdir(tmp_path)
     (job,) = _jobs(["run", "--la", "806", "--period", PERIOD])
-    assert job.config_dir == str(tmp_path / "config")
-    assert job.raw_dir == str(tmp_path / "data" / "raw")
-    assert job.reference_dir == str(tmp_path / "data" / "reference")
-    assert job.processed_dir == str(tmp_path / "data" / "processed")
-    assert job.output_dir == str(tmp_path / "outputs")
+    assert job.spec.config_dir == tmp_path / "config"
+    assert job.spec.paths.raw == tmp_path / "data" / "raw"
+    assert job.spec.paths.reference == tmp_path / "data" / "reference"
+    assert job.spec.paths.processed == tmp_path / "data" / "processed"
+    assert job.spec.paths.outputs == tmp_path / "outputs"
 
 
 def test_project_names_the_project_folder(tmp_path, monkeypatch, key):
@@ -69,10 +72,10 @@ def test_project_names_the_project_folder(tmp_path, monkeypatch, key):
     (job,) = _jobs(["run", "--la", "806", "--period", PERIOD, "--project", "../proj",
                     "--raw-dir", "mine"])  # fmt: skip
     proj = tmp_path / "here" / ".." / "proj"
-    assert Path(job.config_dir) == proj / "config"
-    assert Path(job.processed_dir) == proj / "data" / "processed"
-    assert Path(job.output_dir) == proj / "outputs"
-    assert job.raw_dir == str(tmp_path / "here" / "mine")  # a folder given: the current one
+    assert job.spec.config_dir == proj / "config"
+    assert job.spec.paths.processed == proj / "data" / "processed"
+    assert job.spec.paths.outputs == proj / "outputs"
+    assert job.spec.paths.raw == tmp_path / "here" / "mine"  # a folder given: the current one
 
 
 def test_an_authority_reference_folder_is_in_the_project_folder(tmp_path, monkeypatch, key):
@@ -83,27 +86,21 @@ def test_an_authority_reference_folder_is_in_the_project_folder(tmp_path, monkey
     )
     monkeypatch.chdir(tmp_path)
     (job,) = _jobs(["run", "--la", "806", "--period", PERIOD, "--project", "proj"])
-    assert job.reference_dir == str(tmp_path / "proj" / "data" / "ref806")
+    assert job.spec.paths.reference == tmp_path / "proj" / "data" / "ref806"
 
 
-def test_a_kernel_is_given_full_paths(tmp_path, monkeypatch):
-    # A notebook's kernel starts in its own folder: "" and relative folders must reach it
-    # as the caller's, i.e. the current folder's.
-    from pipeline.orchestrate.run import Job, _absolute
-
+def test_a_kernel_is_given_full_paths(tmp_path, monkeypatch, key):
+    # A notebook's kernel starts in its own folder: relative folders must reach it as the
+    # caller's, i.e. the current folder's, inside the one run_spec parameter.
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CORPAR_PROJECT", raising=False)
-    got = _absolute(Job("Z01", PERIOD, "", "r", "", "p/q", "").parameters())
-    assert got == {
-        "la_code": "Z01",
-        "period": PERIOD,
-        "config_dir": str(tmp_path / "config"),
-        "raw_dir": str(tmp_path / "r"),
-        "reference_dir": "",
-        "processed_dir": str(tmp_path / "p" / "q"),
-        "output_dir": "",
-        "strict": False,
-    }
+    (job,) = _jobs(["run", "--la", "Z01", "--period", PERIOD, "--raw-dir", "r",
+                    "--processed-dir", "p/q"])  # fmt: skip
+    sent = json.loads(job.spec.to_json())
+    assert sent["config_dir"] == str(tmp_path / "config")
+    assert sent["paths"]["raw"] == str(tmp_path / "r")
+    assert sent["paths"]["processed"] == str(tmp_path / "p" / "q")
+    assert sent["paths"]["outputs"] == str(tmp_path / "outputs")
+    assert sent["period"]["label"] == PERIOD
 
 
 @pytest.mark.slow
@@ -144,10 +141,11 @@ def test_init_writes_a_starter_project(tmp_path):
     # Config with comments, that the code reads: no authority yet, the default settings.
     for name in ("authorities.yml", "settings.yml"):
         assert (proj / "config" / name).read_text().startswith("#")
-    assert load_authorities(proj / "config") == {}
-    settings, paths = load_settings(proj / "config")
-    assert (settings.suppress_min, settings.suppress_max, settings.trend_years) == (1, 5, 5)
-    assert paths["raw"] == "data/raw" and paths["outputs"] == "outputs"
+    config = load_config(proj / "config")
+    assert config.authorities == {}
+    s = config.settings
+    assert (s.suppress_min, s.suppress_max, s.trend_years) == (1, 5, 5)
+    assert config.folders.raw == "data/raw" and config.folders.outputs == "outputs"
     spec = build_run_spec("806", PERIOD, project=proj)
     assert spec.paths.raw == proj / "data" / "raw"
     assert spec.paths.outputs == proj / "outputs"

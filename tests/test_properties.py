@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from pipeline import schema
 from pipeline.measures.indicators import REGISTRY, compute_all
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 P = parse_period("2024-25")
 POP = {2024: 10_000.0, 2023: 10_000.0}

@@ -31,7 +31,7 @@ from pipeline import schema
 from pipeline.clean.history import FIX, build_history, close_superseded_episodes, stitch
 from pipeline.measures.indicators import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn, read_csv_file
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COLUMNS = list(schema.ALL_TABLES["Missing"].columns)

@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from pipeline.problems import ConfigError
 from pipeline.publish.published import (
     COLUMNS,
     published_gaps,
     published_indicators,
     write_published,
 )
-from pipeline.spec.config import ConfigError, build_run_spec
+from pipeline.spec.runspec import build_run_spec
 from tests.conftest import write_csv
 
 GEO = [

@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.measures.indicators import compute_all
 from pipeline.publish import disclosure
 from pipeline.read.reference import Comparators, comparator_values, load_comparators
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 from tests.conftest import write_csv
 
 

@@ -19,7 +19,7 @@ from pipeline.checks import validate as checks
 from pipeline.clean.history import build_history
 from pipeline.measures.indicators import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, read_history
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 from tests.conftest import (
     MEDIUM,
     _episodes_file,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from pipeline.report import editions as report
-from pipeline.spec.config import build_run_spec
+from pipeline.spec.runspec import build_run_spec
 
 
 def test_commentary_slot_escapes_what_was_written(tmp_path):

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from pipeline.orchestrate.run import Job, fingerprint, run_jobs
-from pipeline.spec.config import build_run_spec
+from pipeline.spec.runspec import build_run_spec
 from tests.conftest import ROOT, corpar, minimal_return
 
 PERIOD = "2025-26"
@@ -79,8 +79,8 @@ def test_jobs_fan_out_to_a_dask_cluster(demo, tmp_path, monkeypatch):
     distributed = pytest.importorskip("dask.distributed")
     monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
     jobs = [
-        Job(code, PERIOD, "", str(demo["raw"]), str(demo["reference"]), str(tmp_path / "p"),
-            str(tmp_path / "o"), validate_only=True)
+        Job(build_run_spec(code, PERIOD, None, demo["raw"], demo["reference"], tmp_path / "p",
+                           tmp_path / "o"), validate_only=True)
         for code in ("Z01", "Z98")
     ]  # fmt: skip
     with distributed.LocalCluster(
@@ -105,9 +105,11 @@ def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(d
         f"""
         import json
         from pipeline.orchestrate.run import Job, run_jobs
+        from pipeline.spec.runspec import build_run_spec
         def job(code, n):
-            return Job(code, {PERIOD!r}, "", {str(demo["raw"])!r}, {str(demo["reference"])!r},
-                       {str(tmp_path)!r} + f"/p{{n}}", {str(tmp_path)!r} + f"/o{{n}}")
+            return Job(build_run_spec(code, {PERIOD!r}, None, {str(demo["raw"])!r},
+                       {str(demo["reference"])!r}, {str(tmp_path)!r} + f"/p{{n}}",
+                       {str(tmp_path)!r} + f"/o{{n}}"))
         first = run_jobs([job("Z01", 1)])
         pool = run_jobs([job("Z01", 2), job("Z02", 2)], workers=2)
         print(json.dumps([r.ok for r in first + pool]))
@@ -138,8 +140,8 @@ def test_a_failed_export_fails_its_job_and_publishes_no_half_report(demo, tmp_pa
     monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
     monkeypatch.setattr(report, "export_pdf", broken_printer)
     out = tmp_path / "o"
-    job = Job("Z01", PERIOD, "", str(demo["raw"]), str(demo["reference"]), str(tmp_path / "p"),
-              str(out))  # fmt: skip
+    job = Job(build_run_spec("Z01", PERIOD, None, demo["raw"], demo["reference"],
+                             tmp_path / "p", out))  # fmt: skip
     result = run_job(job, force=True)
     assert not result.ok
     assert result.errors == [

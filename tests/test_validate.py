@@ -21,7 +21,7 @@ from pipeline import schema
 from pipeline.checks import validate
 from pipeline.clean.history import build_history
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn, read_history
-from pipeline.spec.config import parse_period
+from pipeline.spec.period import parse_period
 
 YEAR = "2025-26"  # S = 01/04/2025, E = 31/03/2026
 KEY = b"validate-test-key-0123"
@@ -1070,7 +1070,7 @@ def test_the_data_check_stage_starts_the_history_at_the_first_year_read(tmp_path
     from corpar_synthetic import generator as synthetic
     from pipeline import io
     from pipeline.orchestrate import stages
-    from pipeline.spec.config import build_run_spec
+    from pipeline.spec.runspec import build_run_spec
 
     monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
     la = synthetic.SyntheticAuthority("Z91", "Stage Vale", "North East", "E12000001", 30, 50.0, 91)

@@ -40,7 +40,7 @@ from pipeline.measures.indicators import age_at
 from pipeline.problems import row_word
 from pipeline.publish.published import neutralise
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
-from pipeline.spec.config import Period, parse_period
+from pipeline.spec.period import Period, year_label, year_period
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ SHORT_BREAK = sorted(schema.SHORT_BREAK_LS)
 def collection_years() -> list[str]:
     """Every collection year with suites, oldest first."""
     first, last = int(FIRST_YEAR[:4]), int(LAST_YEAR[:4])
-    return [schema.year_label(y) for y in range(first, last + 1)]
+    return [year_label(y) for y in range(first, last + 1)]
 
 
 @dataclass(frozen=True)
@@ -1266,7 +1266,7 @@ def checks_for_all(year: str) -> list[Check]:
 
 
 def _year_bounds(year: str) -> tuple[str, str]:
-    p = parse_period(year)
+    p = year_period(year)
     return p.start.isoformat(), p.end.isoformat()
 
 
@@ -1796,7 +1796,7 @@ def validate(
     episodes = tables.get("Episodes")
     ever = set(episodes["CHILD"]) if episodes is not None else set()
     for ret in returns[-years:]:
-        year = parse_period(ret.year)
+        year = year_period(ret.year)
         # The 12-month cohort is fixed at 31 March: for a year still running (a year-to-date
         # extract) it is not known yet, and no OC2 rows are due.
         finished = year.end < (today or date.today())

@@ -27,7 +27,7 @@ from pipeline.measures.indicators import (
     round_half_up,
 )
 from pipeline.read.reference import all_pupils
-from pipeline.spec.config import Period
+from pipeline.spec.period import Period
 
 COLUMNS = [
     "indicator",

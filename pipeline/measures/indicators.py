@@ -24,7 +24,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.publish.disclosure import round_half_up  # noqa: F401 (gaps and published use it)
 from pipeline.report.narrative import ordinal
-from pipeline.spec.config import Period, minus_months, parse_period  # noqa: F401 (doctest)
+from pipeline.spec.period import Period, minus_months, parse_period, year_label, year_period  # noqa: F401 (doctest)
 
 COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 
@@ -1091,7 +1091,7 @@ def academic_year(period: Period) -> str:
     '2024/25'
     """
     y1 = int(period.collection_year[:4])
-    return schema.year_label(y1, "/")
+    return year_label(y1, "/")
 
 
 def education_available(indicator: str, period: Period) -> bool:
@@ -1274,7 +1274,7 @@ def annual_period(period: Period) -> Period:
     """
     if period.is_annual:
         return period
-    return parse_period(period.shifted(-1).collection_year)
+    return year_period(period.shifted(-1).collection_year)
 
 
 def figure_period(ind: Indicator, period: Period) -> Period:

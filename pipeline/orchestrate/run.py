@@ -3,7 +3,8 @@
 A job is one (authority, period): the stage notebooks in order, then each report edition,
 each executed copy kept under ``data/processed/<la>/<period>/notebooks/`` as the audit trail,
 then the export of each edition to ``outputs/<la>/<period>/``. Jobs run in a process pool;
-one job's failure never stops another. Only primitives cross the papermill boundary.
+one job's failure never stops another. The job's run spec crosses into each notebook as one
+JSON parameter, ``run_spec``.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from pipeline import io, resources
+from pipeline.problems import ConfigError
 from pipeline.read.returns import sha256_file
-from pipeline.spec.config import ConfigError, build_run_spec, default_config_dir
+from pipeline.spec.runspec import RunSpec
 
 log = logging.getLogger(__name__)
 
@@ -55,31 +57,21 @@ _KERNEL_START_ERRORS = (
 
 @dataclass(frozen=True)
 class Job:
-    """One authority and period, and where to read and write (strings: they cross processes)."""
+    """One authority and period: its run spec (built once) and how to run it."""
 
-    la_code: str
-    period: str
-    config_dir: str = ""
-    raw_dir: str = ""
-    reference_dir: str = ""
-    processed_dir: str = ""
-    output_dir: str = ""
+    spec: RunSpec
     validate_only: bool = False  # data checks only (``corpar validate``): no reports
     rekey: bool = False  # accept a pseudonymisation key other than the last run's
-    strict: bool = False  # repair nothing in earlier returns (``corpar run --strict``)
 
-    def parameters(self) -> dict[str, str | bool]:
-        """The notebook parameters: literals only."""
-        return {
-            "la_code": self.la_code,
-            "period": self.period,
-            "config_dir": self.config_dir,
-            "raw_dir": self.raw_dir,
-            "reference_dir": self.reference_dir,
-            "processed_dir": self.processed_dir,
-            "output_dir": self.output_dir,
-            "strict": self.strict,
-        }
+    @property
+    def la_code(self) -> str:
+        """The authority's code."""
+        return self.spec.la_code
+
+    @property
+    def period(self) -> str:
+        """The period's label (``2025-26``, ``2026-27-Q2``)."""
+        return self.spec.period.label
 
 
 @dataclass
@@ -135,7 +127,6 @@ def execute_notebook(
     import papermill as pm
 
     out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    parameters = _absolute(parameters)
     for attempt in (1, 2):
         with tempfile.TemporaryDirectory(prefix="corpar-kernel-") as runtime:
             os.environ["JUPYTER_RUNTIME_DIR"] = runtime
@@ -175,23 +166,6 @@ def execute_notebook(
                 raise
 
 
-_FOLDERS = ("raw_dir", "reference_dir", "processed_dir", "output_dir")
-
-
-def _absolute(parameters: dict[str, str]) -> dict[str, str]:
-    """Notebook parameters whose folders mean the same in the kernel as in this process.
-
-    The kernel starts in another folder: relative folders are made absolute here, and an
-    empty config folder becomes this process's project's (``config/`` in its current folder).
-    """
-    out = dict(parameters)
-    out["config_dir"] = out.get("config_dir") or str(default_config_dir())
-    for k in ("config_dir", *_FOLDERS):
-        if out.get(k):
-            out[k] = str(Path(out[k]).absolute())
-    return out
-
-
 def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
     import papermill as pm
 
@@ -202,19 +176,6 @@ def _failure_lines(job: Job, step: str, exc: BaseException) -> list[str]:
             f"    {ln}" for ln in lines[1:]
         ]
     return [f"{head}: {type(exc).__name__}: {exc}"]
-
-
-def job_spec(job: Job, output_dir: str | None = None):
-    """The run spec of a job (folders checked, as for every spec)."""
-    return build_run_spec(
-        job.la_code,
-        job.period,
-        job.config_dir or None,
-        job.raw_dir or None,
-        job.reference_dir or None,
-        job.processed_dir or None,
-        output_dir or job.output_dir or None,
-    )
 
 
 def fingerprint(spec) -> str:
@@ -304,7 +265,7 @@ def run_job(job: Job, force: bool = False) -> JobResult:
     result = JobResult(job.la_code, job.period)
     head = f"{job.la_code} {job.period}"
     try:
-        final = job_spec(job)
+        final = job.spec
         key = io.pseudonym_key(final)
         lock_path = final.paths.processed / final.la_code / f".{final.period.label}.lock"
         io.private_dir(lock_path.parent)
@@ -328,7 +289,7 @@ def run_job(job: Job, force: bool = False) -> JobResult:
         fp = fingerprint(final)
         # A new key (--rekey) re-makes every processed file, and --strict must check every
         # year again, so neither job is skipped.
-        if not (force or job.rekey or job.strict or job.validate_only) and _up_to_date(final, fp):
+        if not (force or job.rekey or final.strict or job.validate_only) and _up_to_date(final, fp):
             result.skipped = True
             result.outputs = [str(final.output_dir / "run.json")]
             return result
@@ -343,9 +304,8 @@ def run_job(job: Job, force: bool = False) -> JobResult:
             shutil.rmtree(old, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
         try:
-            staged = replace(job, output_dir=str(staging))
-            staged_spec = job_spec(staged)
-            _run_steps(staged, staged_spec, result, fp)
+            staged_spec = final.with_outputs(staging)
+            _run_steps(job, staged_spec, result, fp)
             if not result.ok:
                 _failure_page(staged_spec, result.failed_step, job.validate_only)
             # A data check publishes its page only: it must never replace the reports of
@@ -442,7 +402,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
                 execute_notebook(
                     name,
                     executed,
-                    job.parameters(),
+                    {"run_spec": spec.to_json()},
                     spec.settings.kernel_name,
                     spec.settings.kernel_engine,
                 )

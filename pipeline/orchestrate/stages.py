@@ -1,7 +1,7 @@
 """One function per stage notebook: each composes the modules for one step of a run.
 
 The stage notebooks (``notebooks/10_clean``, ``20_validate``, ``30_indicators``) are thin: they
-rebuild the run spec from their parameters and call these. Each function does one stage end
+read the job's run spec from their one parameter (:func:`load_spec`) and call these. Each function does one stage end
 to end (read its inputs from disk, write its outputs), so a stage can be re-run alone.
 """
 
@@ -22,21 +22,25 @@ from pipeline.publish import published
 from pipeline.read.reference import load_comparators
 from pipeline.read.returns import InputError, collection_years, read_history
 from pipeline.report.editions import Block, data_quality_html
-from pipeline.spec.config import RunSpec, spec_from_parameters  # noqa: F401 (for notebooks)
+from pipeline.spec.runspec import (
+    RunSpec,
+    load_spec,  # noqa: F401 (for notebooks)
+)
 
 log = logging.getLogger(__name__)
 
 
-def clean(spec: RunSpec, strict: bool = False) -> History:
+def clean(spec: RunSpec) -> History:
     """Read every year's return up to the period, clean, stitch, pseudonymise, write parquet.
 
-    Earlier returns are repaired by the rules in :mod:`pipeline.clean.repairs` unless ``strict``.
+    Earlier returns are repaired by the rules in :mod:`pipeline.clean.repairs` unless the run
+    is strict (``corpar run --strict``).
 
     Raises :class:`~pipeline.read.returns.InputError` listing every error found (the read report
     is written first, so the data-quality findings survive a failed run).
     """
     returns = read_history(spec.raw_dir, spec.period.collection_year)
-    history = build_history(returns, io.pseudonym_key(spec), repair=not strict)
+    history = build_history(returns, io.pseudonym_key(spec), repair=not spec.strict)
     io.write_history(spec, history)
     report = io.read_json(io.processed_file(spec, "read_report.json"))
     io.write_public_bytes(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline.spec.period import year_label
 
 log = logging.getLogger(__name__)
 
@@ -328,7 +328,7 @@ def _source_rows(tables: dict, src: Source, year: int) -> pd.DataFrame:
     for frame in tables.get("ees", []):
         if not needed <= set(frame.columns):
             continue
-        period = schema.year_label(year - 1, "") if src.academic else str(year)
+        period = year_label(year - 1, "") if src.academic else str(year)
         m = frame["time_period"] == period
         for col, val in src.filters:
             m &= frame[col] == val

@@ -34,6 +34,7 @@ from pipeline.read.readers import (  # noqa: F401  (re-exported)
     read_csv_file,
     sha256_file,
 )
+from pipeline.spec.period import year_label
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,7 @@ def collection_years(la_raw_dir: Path, up_to: str) -> list[str]:
 
 def _year_after(year: str) -> str:
     y = int(year[:4]) + 1
-    return schema.year_label(y)
+    return year_label(y)
 
 
 def year_folder_problems(la_raw_dir: Path, up_to: str) -> list[Problem]:

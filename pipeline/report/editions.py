@@ -30,7 +30,11 @@ from pipeline.publish import disclosure
 from pipeline.publish.published import comparator_year, neighbour_dp, read_publication
 from pipeline.read.reference import Comparators, comparator_values, load_comparators
 from pipeline.report import materiality, narrative
-from pipeline.spec.config import RunSpec, parse_period, spec_from_parameters  # noqa: F401 (notebooks)
+from pipeline.spec.period import year_period
+from pipeline.spec.runspec import (
+    RunSpec,
+    load_spec,  # noqa: F401 (notebooks)
+)
 
 log = logging.getLogger(__name__)
 
@@ -466,7 +470,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
             f'<p class="meta">Measures marked "{year}, yearly return" come from tables '
             "councils return once a year (health and care leavers: OC2 and OC3). A quarter "
             f"shows the latest year's figure, {year} (the year to "
-            f"{narrative.long_date(parse_period(year).end)}); the next column shows the year "
+            f"{narrative.long_date(year_period(year).end)}); the next column shows the year "
             "before it, and England, the region and neighbours are for the same year.</p>"
         )
     return table
@@ -1227,8 +1231,6 @@ def not_for_members(text: str) -> str | None:
 
 def analyst_notes(spec: RunSpec) -> list[str]:
     """What the analyst should know that members must never read (for data_quality.html)."""
-    from pipeline.spec.config import load_action_plan
-
     notes = []
     for kind, name in SLOTS.items():
         text = io.commentary_text(spec, kind)
@@ -1238,7 +1240,7 @@ def analyst_notes(spec: RunSpec) -> list[str]:
                 f"The {name.lower()} text (config/commentary/{spec.la_code}/.../{kind}.md) was "
                 f"not printed: {why}. Replace it with the words for this report."
             )
-    if not spec.period.is_annual and not load_action_plan(spec):
+    if not spec.period.is_annual and not spec.authority.actions:
         notes.append(
             f"No action plan is recorded (config/action_plans/{spec.la_code}.yml): the board "
             "report has no action plan section."
@@ -1279,9 +1281,7 @@ def action_tracker(data: ReportData) -> Block:
 
     Reviews after the period end are not shown (a report for Q2 shows reviews to 30 Sep).
     """
-    from pipeline.spec.config import load_action_plan
-
-    actions = load_action_plan(data.spec)
+    actions = data.spec.authority.actions
     head = heading("Action plan")
     if not actions:
         return Block("")  # the analyst is told (analyst_notes); members see no empty section

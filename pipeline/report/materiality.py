@@ -169,7 +169,7 @@ def targets_sentence(current: pd.DataFrame, period) -> str:
 
     A small group's numbers are given; a quarter's yearly figure is named with its year.
 
-    >>> from pipeline.spec.config import parse_period
+    >>> from pipeline.spec.period import parse_period
     >>> t = pd.DataFrame({"indicator": ["placements_3plus_pct", "health_assessment_pct"],
     ...     "breakdown": "", "rating": ["On target", "Off target"], "value": [9.0, 80.0],
     ...     "target": [10.0, 90.0], "numerator": [9, 16], "denominator": [100, 20]})

@@ -1,43 +1,32 @@
-"""Configuration: authorities, periods and settings, validated into frozen run specs.
+"""Configuration: ``config/authorities.yml``, ``settings.yml`` and the action plans, validated.
 
-Everything a run needs to know that is not data lives here. Notebooks receive only
-primitives (``la_code``, ``period``, a config path and optional folder overrides) and rebuild
-the :class:`RunSpec` with :func:`build_run_spec`, so the command line, the scheduler and an
-analyst in JupyterLab all get the same spec.
+Each file is read into pydantic models that reject unknown keys, so a misspelt setting is an
+error naming the file and key, never a silent default. Indicator ids in targets and action
+plans are checked against the registry here, at load. :func:`load_config` reads everything
+once; a run builds each job's spec from the one :class:`Config` (``pipeline/spec/runspec.py``).
 """
 
 from __future__ import annotations
 
-import calendar
-import logging
-import os
+import datetime as dt
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline import schema
-
-log = logging.getLogger(__name__)
-
-# The project folder (config/, data/, outputs/) when no --project is given: this variable,
-# else the current folder. For a notebook opened in JupyterLab, whose kernel starts in the
-# notebook's own folder, not the project's.
-PROJECT_ENV = "CORPAR_PROJECT"
+from pipeline.problems import ConfigError
 
 # DfE LA codes are three digits ("806"); synthetic authorities use a letter and two digits
 # ("Z01"), which no real authority has. Anything else (spaces, slashes, dots) is refused
-# before it can be used to build a path.
-# Both are matched whole (``fullmatch``): ``$`` alone would accept a trailing newline.
+# before it can be used to build a path. Matched whole: ``$`` would accept a newline.
 _LA_CODE = re.compile(r"\d{3}|[A-Z]\d{2}")
-_PERIOD = re.compile(r"(?P<y1>\d{4})-(?P<y2>\d{2})(?:-Q(?P<q>[1-4]))?")
 
+REVIEW_RATINGS = ("complete", "on track", "at risk", "off track")
 
-class ConfigError(ValueError):
-    """Configuration or parameters that cannot describe a run; the message says what to fix."""
+# How often configuration was loaded in this process (a job loads it once: a test counts).
+LOADS: list[Path] = []
 
 
 def validate_la_code(la_code: object) -> str:
@@ -51,11 +40,11 @@ def validate_la_code(la_code: object) -> str:
     >>> validate_la_code(806)
     Traceback (most recent call last):
     ...
-    pipeline.spec.config.ConfigError: authority code 806 must be a string of three digits ...
+    pipeline.problems.ConfigError: authority code 806 must be a string of three digits ...
     >>> validate_la_code("../../etc")
     Traceback (most recent call last):
     ...
-    pipeline.spec.config.ConfigError: authority code '../../etc' is not valid: ...
+    pipeline.problems.ConfigError: authority code '../../etc' is not valid: ...
     """
     if not isinstance(la_code, str):
         raise ConfigError(
@@ -70,188 +59,156 @@ def validate_la_code(la_code: object) -> str:
     return la_code
 
 
-@dataclass(frozen=True)
-class Period:
-    """A reporting period: a collection year or one quarter of it.
+class _Model(BaseModel):
+    """Frozen, and strict about keys: a misspelt key is an error, never ignored."""
 
-    ``end`` (E) is the period end; ``start`` (S) is E minus 12 months plus one day, so a
-    quarter's flow measures cover a rolling 12 months and compare with annual figures.
-    """
-
-    label: str
-    collection_year: str  # "2024-25"
-    quarter: int | None
-    start: date
-    end: date
-
-    @property
-    def is_annual(self) -> bool:
-        """True for a whole collection year (``2024-25``), False for a quarter."""
-        return self.quarter is None
-
-    @property
-    def end_year(self) -> int:
-        """The calendar year in which the collection year ends (2025 for 2024-25)."""
-        return int(self.collection_year[:4]) + 1
-
-    def shifted(self, years: int) -> Period:
-        """The same period ``years`` collection years earlier (negative) or later.
-
-        >>> parse_period("2024-25-Q2").shifted(-1).label
-        '2023-24-Q2'
-        """
-        y1 = int(self.collection_year[:4]) + years
-        label = schema.year_label(y1)
-        if self.quarter:
-            label += f"-Q{self.quarter}"
-        return parse_period(label)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def minus_months(d: date, months: int) -> date:
-    """Calendar subtraction of whole months, clamping the day to the month's length.
-
-    >>> minus_months(date(2025, 3, 31), 30)
-    datetime.date(2022, 9, 30)
-    >>> minus_months(date(2024, 2, 29), 12)
-    datetime.date(2023, 2, 28)
-    """
-    total = d.year * 12 + (d.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
-
-
-def parse_period(label: object) -> Period:
-    """Parse ``2024-25`` or ``2024-25-Q1``..``Q4`` into a :class:`Period`.
-
-    >>> p = parse_period("2024-25")
-    >>> (p.start, p.end)
-    (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
-    >>> q = parse_period("2024-25-Q2")
-    >>> (q.start, q.end)
-    (datetime.date(2023, 10, 1), datetime.date(2024, 9, 30))
-    >>> parse_period("2024-26")
-    Traceback (most recent call last):
-    ...
-    pipeline.spec.config.ConfigError: period '2024-26' is not valid: ...
-    """
-    text = str(label).strip()
-    m = _PERIOD.fullmatch(text)
-    if not m or (int(m["y1"]) + 1) % 100 != int(m["y2"]):
-        raise ConfigError(
-            f"period {text!r} is not valid: use a collection year such as '2024-25' or a "
-            "quarter such as '2024-25-Q2' (Q1 ends 30 June, Q2 30 September, Q3 31 December, "
-            "Q4 31 March)"
-        )
-    y1 = int(m["y1"])
-    quarter = int(m["q"]) if m["q"] else None
-    ends = {1: date(y1, 6, 30), 2: date(y1, 9, 30), 3: date(y1, 12, 31), 4: date(y1 + 1, 3, 31)}
-    end = ends[quarter or 4]
-    start = minus_months(end, 12) + timedelta(days=1)
-    return Period(
-        label=text,
-        collection_year=schema.year_label(y1),
-        quarter=quarter,
-        start=start,
-        end=end,
-    )
-
-
-def latest_complete_period(today: date, quarterly: bool = False) -> Period:
-    """The latest period whose end is before ``today`` (for scheduled runs).
-
-    >>> latest_complete_period(date(2026, 11, 22)).label
-    '2025-26'
-    >>> latest_complete_period(date(2026, 11, 22), quarterly=True).label
-    '2026-27-Q2'
-    """
-    y = today.year if today.month > 3 else today.year - 1
-    if not quarterly:
-        return parse_period(schema.year_label(y - 1))
-    candidates = [
-        parse_period(f"{schema.year_label(yy)}-Q{q}") for yy in (y - 1, y) for q in (1, 2, 3, 4)
-    ]
-    return max((p for p in candidates if p.end < today), key=lambda p: p.end)
-
-
-@dataclass(frozen=True)
-class Target:
+class Target(_Model):
     """A per-authority target for one indicator, with the tolerance band around it."""
 
     value: float
-    tolerance: float = 0.0
+    tolerance: float = Field(default=0.0, ge=0)
 
 
-@dataclass(frozen=True)
-class Authority:
+class Review(_Model):
+    """One review of an action: when, the rating in words, and a note."""
+
+    date: dt.date
+    rating: Literal["complete", "on track", "at risk", "off track"]
+    note: str = ""
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _words(cls, v: Any) -> Any:
+        return str(v).strip().lower() if v is not None else v
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _blank(cls, v: Any) -> Any:
+        return "" if v is None else str(v)
+
+
+class Action(_Model):
+    """One action in an authority's corporate parenting action plan."""
+
+    task: str = Field(min_length=1)
+    impact: str = Field(min_length=1)
+    baseline: str = Field(min_length=1)
+    owner: str = ""
+    indicator: str | None = None
+    due: dt.date | None = None
+    priority: str | None = None
+    reviews: tuple[Review, ...] = ()
+
+    @field_validator("reviews")
+    @classmethod
+    def _in_date_order(cls, v: tuple[Review, ...]) -> tuple[Review, ...]:
+        return tuple(sorted(v, key=lambda r: r.date))
+
+
+class AuthorityEntry(_Model):
+    """One authority as ``authorities.yml`` gives it."""
+
+    name: str = Field(min_length=1)
+    region: str | None = None
+    population_0_17: dict[int, int] = {}
+    neighbours: tuple[str, ...] = ()
+    targets: dict[str, Target] = {}
+    reference_dir: str | None = None
+    synthetic: bool = False
+
+    @field_validator("population_0_17")
+    @classmethod
+    def _positive(cls, v: dict[int, int]) -> dict[int, int]:
+        bad = [k for k, n in v.items() if n <= 0]
+        if bad:
+            raise ValueError(f"population for {bad[0]} must be positive")
+        return v
+
+    @field_validator("neighbours", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        return tuple(validate_la_code(str(n)) for n in v or ())
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _bare_values(cls, v: Any) -> Any:
+        # ``placements_3plus_pct: 10`` means a target of 10 with no tolerance.
+        if isinstance(v, dict):
+            return {
+                k: {"value": t} if isinstance(t, int | float | str) else t for k, t in v.items()
+            }
+        return v
+
+
+class Authority(AuthorityEntry):
     """One local authority as configured (or as found in the data and reference tables)."""
 
     code: str
-    name: str
-    region: str | None = None
-    population_0_17: dict[int, int] = field(default_factory=dict)
-    neighbours: tuple[str, ...] = ()
-    targets: dict[str, Target] = field(default_factory=dict)
-    reference_dir: str | None = None
-    synthetic: bool = False
     configured: bool = True
+    actions: tuple[Action, ...] = ()
 
 
-@dataclass(frozen=True)
-class Paths:
-    """The folders one run reads and writes; built only from validated codes."""
+class Folders(_Model):
+    """The default folders, relative to the project folder."""
 
-    raw: Path
-    reference: Path
-    processed: Path
-    outputs: Path
-    key_file: Path
+    raw: str = "data/raw"
+    reference: str = "data/reference"
+    processed: str = "data/processed"
+    outputs: str = "outputs"
+    key_file: str = "data/.corpar_key"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Pipeline-wide settings (disclosure thresholds, trend length, kernel, workers)."""
+class Disclosure(_Model):
+    """Counts from ``suppress_min`` to ``suppress_max`` are published as "c"."""
+
+    suppress_min: int = Field(default=1, ge=1)
+    suppress_max: int = Field(default=5, ge=1)
+
+
+class SettingsFile(_Model):
+    """``settings.yml`` as written."""
+
+    paths: Folders = Folders()
+    disclosure: Disclosure = Disclosure()
+    trend_years: int = Field(default=5, ge=1)
+    small_cohort: int = Field(default=10, ge=1)
+    kernel_name: str = "python3"
+    # "corpar-warm" reuses one reset kernel per process; "nbclient" starts a new kernel for
+    # every notebook (papermill's default).
+    kernel_engine: Literal["corpar-warm", "nbclient"] = "corpar-warm"
+
+
+class Settings(_Model):
+    """Pipeline-wide settings (disclosure thresholds, trend length, kernel)."""
 
     suppress_min: int = 1
     suppress_max: int = 5
     trend_years: int = 5
     small_cohort: int = 10
     kernel_name: str = "python3"
-    # papermill engine: "corpar-warm" reuses one reset kernel per process; "nbclient" starts
-    # a new kernel for every notebook (papermill's default).
     kernel_engine: str = "corpar-warm"
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything one (authority, period) run needs: frozen, built from config."""
+class Config(_Model):
+    """Everything in one configuration folder, validated: read once per run."""
 
-    authority: Authority
-    period: Period
-    paths: Paths
-    settings: Settings
     config_dir: Path
+    authorities: dict[str, Authority]  # the configured ones
+    action_plans: dict[str, tuple[Action, ...]]
+    settings: Settings
+    folders: Folders
 
-    @property
-    def la_code(self) -> str:
-        """The authority code (a string)."""
-        return self.authority.code
+    def authority(self, code: str) -> Authority:
+        """The authority with its action plan.
 
-    @property
-    def raw_dir(self) -> Path:
-        """``data/raw/<la>``: one sub-folder per collection year."""
-        return self.paths.raw / self.la_code
-
-    @property
-    def processed_dir(self) -> Path:
-        """``data/processed/<la>/<period>``: internal, never published."""
-        return self.paths.processed / self.la_code / self.period.label
-
-    @property
-    def output_dir(self) -> Path:
-        """``outputs/<la>/<period>``: publishable, disclosure-controlled."""
-        return self.paths.outputs / self.la_code / self.period.label
+        One not configured is known by its code only (its name comes from the reference
+        data later).
+        """
+        base = self.authorities.get(code) or Authority(code=code, name=code, configured=False)
+        return base.model_copy(update={"actions": self.action_plans.get(code, ())})
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -266,279 +223,134 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _int_keyed(mapping: Any, where: str) -> dict[int, int]:
-    if mapping in (None, {}):
-        return {}
-    if not isinstance(mapping, dict):
-        raise ConfigError(f"{where}: expected a mapping of year to population")
-    out = {}
-    for k, v in mapping.items():
-        try:
-            out[int(k)] = int(v)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: year {k!r} and population {v!r} must be numbers") from exc
-        if out[int(k)] <= 0:
-            raise ConfigError(f"{where}: population for {k} must be positive")
-    return out
-
-
-def _parse_authority(code: str, raw: Any, where: str) -> Authority:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: authority {code!r} must be a mapping with at least 'name'")
-    unknown = set(raw) - {
-        "name",
-        "region",
-        "population_0_17",
-        "neighbours",
-        "targets",
-        "reference_dir",
-        "synthetic",
-    }
-    if unknown:
-        raise ConfigError(f"{where}: authority {code!r} has unknown keys {sorted(unknown)}")
-    if not raw.get("name"):
-        raise ConfigError(f"{where}: authority {code!r} needs a 'name'")
-    targets = {}
-    for ind, t in (raw.get("targets") or {}).items():
-        if isinstance(t, dict):
-            if "value" not in t:
-                raise ConfigError(f"{where}: target {ind!r} of {code!r} needs a 'value'")
-            targets[ind] = Target(float(t["value"]), float(t.get("tolerance", 0)))
+def _in_words(exc: ValidationError, where: str) -> ConfigError:
+    """Pydantic's findings as one line per fault, in the configuration's own terms."""
+    unknown: dict[tuple, list[str]] = {}
+    lines = []
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden":
+            unknown.setdefault(loc[:-1], []).append(str(loc[-1]))
+            continue
+        field = ".".join(str(p) for p in loc)
+        if e["type"] == "missing":
+            lines.append(f"needs {field}")
+        elif e["type"] == "literal_error" and loc[-1] == "rating":
+            lines.append(f"review rating {e['input']!r} must be one of {', '.join(REVIEW_RATINGS)}")
+        elif e["type"] == "string_too_short":
+            lines.append(f"needs {field} (it is empty)")
         else:
-            targets[ind] = Target(float(t))
-    neighbours = tuple(validate_la_code(str(n)) for n in raw.get("neighbours") or ())
-    return Authority(
-        code=code,
-        name=str(raw["name"]),
-        region=raw.get("region"),
-        population_0_17=_int_keyed(raw.get("population_0_17"), f"{where}: {code}"),
-        neighbours=neighbours,
-        targets=targets,
-        reference_dir=raw.get("reference_dir"),
-        synthetic=bool(raw.get("synthetic", False)),
-    )
+            msg = e["msg"].removeprefix("Value error, ")
+            lines.append(f"{field}: {msg} (given {e['input']!r})")
+    for parent, keys in unknown.items():
+        at = ".".join(str(p) for p in parent)
+        lines.append(f"{at + ' ' if at else ''}has unknown keys {sorted(keys)}")
+    return ConfigError(f"{where}: " + "; ".join(lines))
 
 
-def project_dir(project: str | Path | None = None) -> Path:
-    """The project folder, which holds ``config/``, ``data/`` and ``outputs/`` by default.
-
-    ``project`` when given (``--project``), else ``$CORPAR_PROJECT``, else the current
-    folder; relative paths mean the current folder. Made absolute, so that a spec means the
-    same folders in every process and kernel, whatever their current folder.
-
-    >>> project_dir("/srv/corpar")
-    PosixPath('/srv/corpar')
-    >>> project_dir("p") == Path.cwd() / "p"
-    True
-    """
-    return Path(project or os.environ.get(PROJECT_ENV) or ".").expanduser().absolute()
-
-
-def default_config_dir() -> Path:
-    """``config/`` in the project folder."""
-    return project_dir() / "config"
-
-
-def load_authorities(config_dir: Path | str | None = None) -> dict[str, Authority]:
-    """Read ``authorities.yml`` into validated :class:`Authority` records keyed by code."""
-    path = Path(config_dir or default_config_dir()) / "authorities.yml"
+def _authorities(path: Path) -> dict[str, Authority]:
     data = _read_yaml(path)
+    unknown = set(data) - {"authorities"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown keys {sorted(unknown)} (only 'authorities')")
     out = {}
     for code, raw in (data.get("authorities") or {}).items():
-        code = validate_la_code(code if isinstance(code, str) else code)
-        out[code] = _parse_authority(code, raw, str(path))
+        code = validate_la_code(code)
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: authority {code!r} must be a mapping with at least 'name'")
+        try:
+            entry = AuthorityEntry.model_validate(raw)
+        except ValidationError as exc:
+            raise _in_words(exc, f"{path}: authority {code!r}") from None
+        out[code] = Authority(code=code, **dict(entry))
     return out
 
 
-def load_settings(config_dir: Path | str | None = None) -> tuple[Settings, dict[str, str]]:
-    """Read ``settings.yml``: pipeline settings and the default folders."""
-    path = Path(config_dir or default_config_dir()) / "settings.yml"
-    data = _read_yaml(path)
-    disc = data.get("disclosure") or {}
-    settings = Settings(
-        suppress_min=int(disc.get("suppress_min", 1)),
-        suppress_max=int(disc.get("suppress_max", 5)),
-        trend_years=int(data.get("trend_years", 5)),
-        small_cohort=int(data.get("small_cohort", 10)),
-        kernel_name=str(data.get("kernel_name", "python3")),
-        kernel_engine=str(data.get("kernel_engine", "corpar-warm")),
-    )
-    if not 1 <= settings.suppress_min <= settings.suppress_max:
+def _settings(path: Path) -> SettingsFile:
+    try:
+        s = SettingsFile.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        raise _in_words(exc, str(path)) from None
+    if s.disclosure.suppress_min > s.disclosure.suppress_max:
         raise ConfigError(f"{path}: disclosure needs 1 <= suppress_min <= suppress_max")
-    return settings, dict(data.get("paths") or {})
+    return s
 
 
-def _resolve(p: str | Path, base: Path) -> Path:
-    p = Path(p)
-    return p if p.is_absolute() else (base / p)
+def action_plan(config_dir: Path, code: str) -> tuple[Action, ...]:
+    """The authority's action plan from ``action_plans/<la>.yml`` (empty if none).
 
-
-def build_run_spec(
-    la_code: str,
-    period: str,
-    config_dir: str | Path | None = None,
-    raw_dir: str | Path | None = None,
-    reference_dir: str | Path | None = None,
-    processed_dir: str | Path | None = None,
-    output_dir: str | Path | None = None,
-    project: str | Path | None = None,
-) -> RunSpec:
-    """Build the frozen spec for one authority and period.
-
-    Folders given here that are relative mean the current folder. The defaults (``config/``,
-    and the folders in ``settings.yml`` and an authority's ``reference_dir``) are relative
-    to the project folder: ``project``, else the folder holding ``config_dir`` when that is
-    given (all a notebook is passed), else :func:`project_dir`. An authority that is not
-    configured still runs: its name comes from the reference data later, or is its code.
-    Empty strings mean "use the default" (papermill passes literals only).
+    Each action has a task, the impact sought, a baseline, an optional owner, linked
+    indicator, due date and priority, and reviews (date, rating: complete, on track, at
+    risk or off track, note), kept in date order.
     """
-    code = validate_la_code(la_code)
-    per = parse_period(period)
-    cdir = Path(config_dir).absolute() if config_dir else project_dir(project) / "config"
-    root = project_dir(project) if project else cdir.parent
-    authorities = load_authorities(cdir)
-    settings, paths_cfg = load_settings(cdir)
-    auth = authorities.get(code) or Authority(code=code, name=code, configured=False)
-
-    def folder(given, configured: str) -> Path:
-        return Path(given).absolute() if given else _resolve(configured, root)
-
-    paths = Paths(
-        raw=folder(raw_dir, paths_cfg.get("raw", "data/raw")),
-        reference=folder(
-            reference_dir, auth.reference_dir or paths_cfg.get("reference", "data/reference")
-        ),
-        processed=folder(processed_dir, paths_cfg.get("processed", "data/processed")),
-        outputs=folder(output_dir, paths_cfg.get("outputs", "outputs")),
-        key_file=_resolve(paths_cfg.get("key_file", "data/.corpar_key"), root),
-    )
-    check_folders(paths)
-    return RunSpec(authority=auth, period=per, paths=paths, settings=settings, config_dir=cdir)
-
-
-def check_folders(paths: Paths) -> None:
-    """Refuse folders that are the same as, or inside, one another.
-
-    Publishing replaces an output folder whole, and internal files hold child-level rows:
-    an output folder equal to the raw one would delete a return, and a processed folder
-    inside the published one would publish pseudonymised rows. Checked before anything is
-    read or written, on resolved paths (``..`` and symbolic links followed).
-
-    >>> p = Path("/d")
-    >>> check_folders(Paths(p / "raw", p / "ref", p / "proc", p / "out", p / "key"))
-    >>> check_folders(Paths(p / "raw", p / "ref", p / "proc", p / "raw" / "out", p / "key"))
-    Traceback (most recent call last):
-    ...
-    pipeline.spec.config.ConfigError: the output folder /d/raw/out is inside the raw folder ...
-    """
-    named = {
-        "raw": paths.raw.resolve(),
-        "reference": paths.reference.resolve(),
-        "processed": paths.processed.resolve(),
-        "output": paths.outputs.resolve(),
-    }
-    items = list(named.items())
-    for i, (a, pa) in enumerate(items):
-        for b, pb in items[i + 1 :]:
-            if pa == pb:
-                how = f"the {a} folder and the {b} folder are the same folder, {pa}"
-            elif pa.is_relative_to(pb):
-                how = f"the {a} folder {pa} is inside the {b} folder {pb}"
-            elif pb.is_relative_to(pa):
-                how = f"the {b} folder {pb} is inside the {a} folder {pa}"
-            else:
-                continue
-            raise ConfigError(
-                f"{how}: give the raw, reference, processed and output folders separate "
-                "places (none inside another), so publishing can never replace a return "
-                "and internal files can never be published"
-            )
-
-
-def spec_from_parameters(
-    la_code: str,
-    period: str,
-    config_dir: str = "",
-    raw_dir: str = "",
-    reference_dir: str = "",
-    processed_dir: str = "",
-    output_dir: str = "",
-) -> RunSpec:
-    """Rebuild the run spec from the primitives papermill passes to a notebook.
-
-    Empty strings mean "the configured default", since notebook parameters are literals.
-    """
-    return build_run_spec(
-        la_code,
-        period,
-        config_dir or None,
-        raw_dir or None,
-        reference_dir or None,
-        processed_dir or None,
-        output_dir or None,
-    )
-
-
-REVIEW_RATINGS = ("complete", "on track", "at risk", "off track")
-
-
-@dataclass(frozen=True)
-class Review:
-    """One review of an action: when, the rating in words, and a note."""
-
-    date: date
-    rating: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Action:
-    """One action in an authority's corporate parenting action plan."""
-
-    task: str
-    impact: str
-    baseline: str
-    owner: str = ""
-    indicator: str | None = None
-    reviews: tuple[Review, ...] = ()
-
-
-def load_action_plan(spec: RunSpec) -> list[Action]:
-    """The authority's action plan from ``config/action_plans/<la>.yml`` (empty if none).
-
-    Each action has a task, the impact sought, a baseline, an optional owner and linked
-    indicator, and reviews (date, rating: complete, on track, at risk or off track, note).
-    """
-    path = spec.config_dir / "action_plans" / f"{spec.la_code}.yml"
+    path = config_dir / "action_plans" / f"{code}.yml"
     data = _read_yaml(path)
+    unknown = set(data) - {"actions"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown keys {sorted(unknown)} (only 'actions')")
     actions = []
     for n, raw in enumerate(data.get("actions") or [], start=1):
         where = f"{path}: action {n}"
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: expected a mapping with task, impact and baseline")
-        missing = [k for k in ("task", "impact", "baseline") if not raw.get(k)]
-        if missing:
-            raise ConfigError(f"{where}: needs {', '.join(missing)}")
-        reviews = []
-        for r in raw.get("reviews") or []:
-            rating = str(r.get("rating", "")).strip().lower()
-            if rating not in REVIEW_RATINGS:
-                raise ConfigError(
-                    f"{where}: review rating {r.get('rating')!r} must be one of "
-                    f"{', '.join(REVIEW_RATINGS)}"
-                )
-            when = r.get("date")
-            if not isinstance(when, date):
-                raise ConfigError(f"{where}: review date {when!r} must be a date (2026-06-30)")
-            reviews.append(Review(when, rating, str(r.get("note") or "")))
-        actions.append(
-            Action(
-                str(raw["task"]),
-                str(raw["impact"]),
-                str(raw["baseline"]),
-                str(raw.get("owner") or ""),
-                raw.get("indicator"),
-                tuple(sorted(reviews, key=lambda x: x.date)),
+        try:
+            actions.append(Action.model_validate(raw))
+        except ValidationError as exc:
+            raise _in_words(exc, where) from None
+    return tuple(actions)
+
+
+def _check_indicator_ids(
+    authorities: dict[str, Authority], plans: dict[str, tuple[Action, ...]], config_dir: Path
+) -> None:
+    """Targets and action plans name indicators the registry has (else: which, where)."""
+    from pipeline.measures.indicators import REGISTRY
+
+    for a in authorities.values():
+        unknown = sorted(set(a.targets) - set(REGISTRY))
+        if unknown:
+            raise ConfigError(
+                f"{config_dir / 'authorities.yml'}: authority {a.code!r} has targets for "
+                f"indicators that do not exist: {', '.join(unknown)} (the ids are in "
+                "docs/indicators.md)"
             )
-        )
-    return actions
+    for code, actions in plans.items():
+        for n, act in enumerate(actions, start=1):
+            if act.indicator and act.indicator not in REGISTRY:
+                raise ConfigError(
+                    f"{config_dir / 'action_plans' / (code + '.yml')}: action {n} links "
+                    f"indicator {act.indicator!r}, which does not exist (the ids are in "
+                    "docs/indicators.md)"
+                )
+
+
+def load_config(config_dir: Path | str) -> Config:
+    """Read and validate one configuration folder: authorities, action plans, settings.
+
+    A folder without some of these files gets the defaults.
+    """
+    cdir = Path(config_dir).absolute()
+    LOADS.append(cdir)
+    authorities = _authorities(cdir / "authorities.yml")
+    folder = cdir / "action_plans"
+    plans = {
+        code: action_plan(cdir, code)
+        for code in (validate_la_code(f.stem) for f in sorted(folder.glob("*.yml")))
+    }
+    _check_indicator_ids(authorities, plans, cdir)
+    s = _settings(cdir / "settings.yml")
+    settings = Settings(
+        suppress_min=s.disclosure.suppress_min,
+        suppress_max=s.disclosure.suppress_max,
+        trend_years=s.trend_years,
+        small_cohort=s.small_cohort,
+        kernel_name=s.kernel_name,
+        kernel_engine=s.kernel_engine,
+    )
+    return Config(
+        config_dir=cdir,
+        authorities=authorities,
+        action_plans=plans,
+        settings=settings,
+        folders=s.paths,
+    )

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from pipeline import resources
-from pipeline.spec.config import ConfigError
+from pipeline.problems import ConfigError
 
 STARTER = resources.PACKAGE / "report" / "templates" / "project"
 # What init writes at the top of the folder. Package data cannot hold a file whose name
