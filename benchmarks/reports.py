@@ -19,7 +19,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from pipeline import io
-from pipeline.orchestrate.run import Job, execute_notebook, run_job
+from pipeline.orchestrate.jobs import Job, run_job
+from pipeline.orchestrate.kernel import execute_notebook
 from pipeline.report import editions as report
 from pipeline.spec.runspec import build_run_spec
 
@@ -40,7 +41,7 @@ def main() -> None:
         empty = Path(tmp) / "empty.ipynb"
         nbformat.write(new_notebook(cells=[new_code_cell("1")]), empty)
         # A kernel start and one trivial cell, through the same papermill path as a report.
-        import pipeline.orchestrate.run as run_mod
+        import pipeline.orchestrate.kernel as run_mod
 
         run_mod.NOTEBOOKS, saved = Path(tmp), run_mod.NOTEBOOKS
         kernel = seconds(lambda: execute_notebook("empty", Path(tmp) / "out.ipynb", {}, "python3"))

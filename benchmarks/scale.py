@@ -7,7 +7,7 @@
 Synthetic authorities are sized like England's: children looked after at 31 March drawn
 (seeded) from a log-normal around England's median authority, scaled so 153 authorities
 hold about 85,000 children. Each authority gets six years of returns. Jobs run through
-``pipeline.orchestrate.run.run_jobs`` exactly as ``corpar run --all`` does (process pool
+``pipeline.orchestrate.pool.run_jobs`` exactly as ``corpar run --all`` does (process pool
 of 2 on this machine, warm kernels). Memory: see ``PeakMemory``. Prints Markdown rows for
 docs/performance.md.
 """
@@ -26,7 +26,8 @@ import numpy as np
 import psutil
 
 from corpar_synthetic import generator as synthetic
-from pipeline.orchestrate.run import Job, run_jobs
+from pipeline.orchestrate.jobs import Job
+from pipeline.orchestrate.pool import run_jobs
 from pipeline.spec.runspec import build_run_spec
 
 PERIOD = "2025-26"

@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 
 from pipeline import io
-from pipeline.orchestrate.run import Job, JobResult, run_jobs
+from pipeline.orchestrate.jobs import Job, JobResult
+from pipeline.orchestrate.pool import run_jobs
 from pipeline.problems import ConfigError
 from pipeline.spec import project
 from pipeline.spec.config import Config, load_config, validate_la_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from pipeline.orchestrate.run import execute_notebook
+from pipeline.orchestrate.kernel import execute_notebook
 from pipeline.orchestrate.warm_kernel import _warm
 from pipeline.spec.runspec import build_run_spec
 

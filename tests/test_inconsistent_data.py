@@ -28,7 +28,7 @@ import pytest
 from pipeline import cli, schema
 from pipeline.clean.history import build_history, pseudonymise
 from pipeline.measures.indicators import IndicatorError, compute_all
-from pipeline.orchestrate import run, stages
+from pipeline.orchestrate import jobs, kernel, stages
 from pipeline.read.returns import read_history
 from pipeline.spec.period import parse_period
 from pipeline.spec.runspec import build_run_spec
@@ -188,17 +188,17 @@ def test_the_run_summary_names_the_failing_indicator_in_one_line(checked, tmp_pa
     _broken_social_worker_dates(tmp_path / "p")
     spec = build_run_spec("999", PERIOD, None, checked["raw"], checked["ref"],
                           tmp_path / "p", tmp_path / "out")  # fmt: skip
-    job = run.Job(spec)
-    result = run.JobResult(job.la_code, job.period)
+    job = jobs.Job(spec)
+    result = jobs.JobResult(job.la_code, job.period)
     try:
-        run.execute_notebook(
+        kernel.execute_notebook(
             "30_indicators",
             tmp_path / "30_indicators.ipynb",
             {"run_spec": spec.to_json()},
             "python3",
         )
     except Exception as exc:
-        run._failed(job, result, "30_indicators", exc)
+        jobs._failed(job, result, "30_indicators", exc)
     assert cli._report([result], time.perf_counter()) == 1
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1, lines

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.orchestrate.run import EDITIONS, STAGES
+from pipeline.orchestrate.jobs import EDITIONS, STAGES
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES = sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -10,7 +10,9 @@ import textwrap
 
 import pytest
 
-from pipeline.orchestrate.run import Job, fingerprint, run_jobs
+from pipeline.orchestrate.jobs import Job
+from pipeline.orchestrate.pool import run_jobs
+from pipeline.orchestrate.provenance import fingerprint
 from pipeline.spec.runspec import build_run_spec
 from tests.conftest import ROOT, corpar, minimal_return
 
@@ -104,7 +106,8 @@ def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(d
     script = textwrap.dedent(
         f"""
         import json
-        from pipeline.orchestrate.run import Job, run_jobs
+        from pipeline.orchestrate.jobs import Job
+        from pipeline.orchestrate.pool import run_jobs
         from pipeline.spec.runspec import build_run_spec
         def job(code, n):
             return Job(build_run_spec(code, {PERIOD!r}, None, {str(demo["raw"])!r},
@@ -131,7 +134,7 @@ def test_a_pool_after_an_in_process_run_does_not_inherit_its_kernel_or_browser(d
 def test_a_failed_export_fails_its_job_and_publishes_no_half_report(demo, tmp_path, monkeypatch):
     """Exports run beside the next notebook: a failure there still fails the job, names the
     edition, and leaves only the data-quality page where the reports would go."""
-    from pipeline.orchestrate.run import run_job
+    from pipeline.orchestrate.jobs import run_job
     from pipeline.report import editions as report
 
     def broken_printer(html_path, pdf_path):

@@ -1,8 +1,9 @@
 """One function per stage notebook: each composes the modules for one step of a run.
 
-The stage notebooks (``notebooks/10_clean``, ``20_validate``, ``30_indicators``) are thin: they
-read the job's run spec from their one parameter (:func:`load_spec`) and call these. Each function does one stage end
-to end (read its inputs from disk, write its outputs), so a stage can be re-run alone.
+The stage notebooks (``notebooks/10_clean``, ``20_validate``, ``30_indicators``) are thin:
+they read the job's run spec from their one parameter (:func:`load_spec`) and call these.
+Each function does one stage end to end (read its inputs from disk, write its outputs), so a
+stage can be re-run alone.
 """
 
 from __future__ import annotations

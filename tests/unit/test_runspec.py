@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from pipeline import cli
-from pipeline.orchestrate import run
+from pipeline.orchestrate import jobs, kernel
 from pipeline.problems import ConfigError
 from pipeline.spec import config, period
 from pipeline.spec.runspec import build_run_spec, load_spec
@@ -79,7 +79,7 @@ def test_the_spec_crosses_as_json_and_needs_no_configuration_on_the_other_side(t
 def _execute_in_process(name, out_path, parameters, kernel_name, engine="nbclient"):
     """Run a notebook's cells in this process as papermill would (parameters injected after
     the parameters cell), so this process can count what the notebooks do."""
-    nb = nbformat.read(run.NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nb = nbformat.read(kernel.NOTEBOOKS / f"{name}.ipynb", as_version=4)
     ns: dict = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -107,7 +107,7 @@ def test_one_job_parses_its_period_once_and_loads_the_configuration_once(
     # Every step of one job, from the command line to the PDF, in this process: the
     # notebooks are executed here (not in a kernel) so that the counts see them too.
     monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
-    monkeypatch.setattr(run, "execute_notebook", _execute_in_process)
+    monkeypatch.setattr(jobs, "execute_notebook", _execute_in_process)
     monkeypatch.chdir(ROOT)
     period.PARSED.clear()
     config.LOADS.clear()
