@@ -22,6 +22,7 @@ import pandas as pd
 from pipeline.clean.history import History
 from pipeline.problems import ConfigError
 from pipeline.read.returns import Problem, quote
+from pipeline.records import CheckRecord, ReadRecord
 from pipeline.spec.runspec import RunSpec
 
 log = logging.getLogger(__name__)
@@ -173,8 +174,8 @@ def check_key(spec: RunSpec, key: bytes, rekey: bool = False) -> None:
     _atomic_write(path, (now + "\n").encode("ascii"), private=True)
 
 
-def write_history(spec: RunSpec, history: History) -> None:
-    """Write the cleaned tables as parquet, plus the read report and rejected rows."""
+def write_history(spec: RunSpec, history: History) -> ReadRecord:
+    """Write the cleaned tables as parquet, the rejected rows, and the stage's record."""
     out = tables_dir(spec)
     private_dir(out)
     for name, df in history.tables.items():
@@ -185,7 +186,7 @@ def write_history(spec: RunSpec, history: History) -> None:
     history.attainment.to_parquet(path, index=False)
     os.chmod(path, 0o600)
     write_private_csv(processed_file(spec, "rejected_rows.csv"), history.rejected)
-    write_problems(
+    return write_problems(
         spec, history.problems, history.years, history.rejected, history.files, history.repairs
     )
 
@@ -197,24 +198,35 @@ def write_problems(
     rejected: pd.DataFrame,
     files: list | None = None,
     repairs: list | None = None,
-) -> None:
+) -> ReadRecord:
     """``read_report.json``: what reading found (row numbers, no values), internal."""
     counts = rejected.groupby(["_table", "_reason"]).size() if len(rejected) else pd.Series()
-    report = {
-        "years_read": years,
-        "problems": [asdict(p) for p in problems],
-        "files": [asdict(f) for f in files or []],
-        "rejected_rows": [
-            {"table": t, "reason": r, "rows": int(n)} for (t, r), n in counts.items()
-        ],
-        "repairs": [r.as_dict() for r in repairs or []],
-    }
+    record = ReadRecord(
+        years_read=years,
+        problems=[asdict(p) for p in problems],
+        files=[asdict(f) for f in files or []],
+        rejected_rows=[{"table": t, "reason": r, "rows": int(n)} for (t, r), n in counts.items()],
+        repairs=[r.as_dict() for r in repairs or []],
+    )
     private_dir(spec.processed_dir)
     _atomic_write(
         processed_file(spec, "read_report.json"),
-        json.dumps(report, indent=1).encode(),
+        record.model_dump_json(indent=1).encode(),
         private=True,
     )
+    return record
+
+
+def read_record(spec: RunSpec) -> ReadRecord:
+    """What the reading stage recorded (empty when it has not run, or stopped first)."""
+    path = processed_file(spec, "read_report.json")
+    return ReadRecord.model_validate_json(path.read_bytes()) if path.exists() else ReadRecord()
+
+
+def read_checks(spec: RunSpec) -> CheckRecord | None:
+    """What the data checks recorded (None when they have not run)."""
+    path = processed_file(spec, "validation.json")
+    return CheckRecord.model_validate_json(path.read_bytes()) if path.exists() else None
 
 
 def write_validation(spec: RunSpec, findings: dict, rows: pd.DataFrame) -> None:

@@ -192,13 +192,12 @@ def _failure_page(spec, step: str, checking: bool = False) -> None:
     """Rewrite the staged ``data_quality.html`` to say the run stopped, and where."""
     from pipeline.report.editions import data_quality_html
 
-    report = io.read_json(io.processed_file(spec, "read_report.json"))
-    validation = io.read_json(io.processed_file(spec, "validation.json")) or None
+    record, checks = io.read_record(spec), io.read_checks(spec)
     page = data_quality_html(
         spec,
-        report,
-        report.get("years_read", []),
-        validation,
+        record.model_dump(),
+        record.years_read,
+        checks.model_dump() if checks else None,
         stopped=_step_words(step),
         checking=checking,
     )

@@ -22,8 +22,7 @@ def write_manifest(
     Input files are named relative to the raw folder with their sha256, so a figure can be
     traced to the exact files; no row-level content is written.
     """
-    report = io.read_json(io.processed_file(spec, "read_report.json"))
-    problems = report.get("problems", [])
+    record, checks = io.read_record(spec), io.read_checks(spec)
     manifest = {
         "la_code": spec.la_code,
         "authority": spec.authority.name,
@@ -38,16 +37,16 @@ def write_manifest(
             p.name: sha256_file(p) for p in sorted(spec.output_dir.iterdir()) if p.is_file()
         },
         "inputs": [
-            {k: f[k] for k in ("file", "sha256", "table", "rows", "encoding")}
-            for f in report.get("files", [])
+            f.model_dump(include={"file", "sha256", "table", "rows", "encoding"})
+            for f in record.files
         ],
-        "years_read": report.get("years_read", []),
+        "years_read": record.years_read,
         "checks": {
-            "errors": sum(p["severity"] == "error" for p in problems),
-            "warnings": sum(p["severity"] == "warning" for p in problems),
-            "rejected_rows": sum(r["rows"] for r in report.get("rejected_rows", [])),
+            "errors": record.errors,
+            "warnings": record.warnings,
+            "rejected_rows": record.rejected,
         },
-        "data_checks": io.read_json(io.processed_file(spec, "validation.json")).get("summary", {}),
+        "data_checks": checks.summary if checks else {},
         "settings": {
             "suppress_min": spec.settings.suppress_min,
             "suppress_max": spec.settings.suppress_max,

@@ -19,9 +19,11 @@ from pipeline.clean.history import History, build_history
 from pipeline.clean.repairs import AS_RETURNED
 from pipeline.measures.gaps import attainment_gaps
 from pipeline.measures.indicators import compute_all, compute_trend
+from pipeline.problems import Problem, quote
 from pipeline.publish import published
 from pipeline.read.reference import load_comparators
 from pipeline.read.returns import InputError, collection_years, read_history
+from pipeline.records import ReadRecord
 from pipeline.report.editions import Block, data_quality_html
 from pipeline.spec.runspec import (
     RunSpec,
@@ -42,11 +44,10 @@ def clean(spec: RunSpec) -> History:
     """
     returns = read_history(spec.raw_dir, spec.period.collection_year)
     history = build_history(returns, io.pseudonym_key(spec), repair=not spec.strict)
-    io.write_history(spec, history)
-    report = io.read_json(io.processed_file(spec, "read_report.json"))
+    record = io.write_history(spec, history)
     io.write_public_bytes(
         io.output_file(spec, "data_quality.html"),
-        data_quality_html(spec, report, history.years).encode("utf-8"),
+        data_quality_html(spec, record.model_dump(), history.years).encode("utf-8"),
     )
     errors = [p for p in history.problems if p.severity == "error"]
     if errors:
@@ -64,13 +65,17 @@ def validate(spec: RunSpec):
     from pipeline.checks import validate as checks
 
     years = checks.years_checked(spec.period)
+    record = io.read_record(spec)
+    # The checks read the latest returns again, as returned: they look at fields the
+    # processed tables never hold (postcodes are dropped at cleaning), and those must not
+    # be kept on disk between stages. They must be the very bytes the figures came from.
     returns = read_history(spec.raw_dir, spec.period.collection_year, latest=years)
-    report = io.read_json(io.processed_file(spec, "read_report.json"))
-    # The stitched tables' first year (the history checks need it): from the read report,
+    _same_files_as_read(record, returns)
+    # The stitched tables' first year (the history checks need it): from the read record,
     # else the earliest year folder; never the first of ``returns``, only the latest years.
-    first_year = (
-        report.get("years_read") or collection_years(spec.raw_dir, spec.period.collection_year)
-    )[0]
+    first_year = (record.years_read or collection_years(spec.raw_dir, spec.period.collection_year))[
+        0
+    ]
     result = checks.validate(
         returns,
         io.read_tables(spec),
@@ -82,11 +87,36 @@ def validate(spec: RunSpec):
     io.write_validation(spec, findings, checks.findings_rows(result))
     io.write_public_bytes(
         io.output_file(spec, "data_quality.html"),
-        data_quality_html(spec, report, report.get("years_read", []), findings).encode("utf-8"),
+        data_quality_html(spec, record.model_dump(), record.years_read, findings).encode("utf-8"),
     )
     if result.critical:
         raise checks.ValidationError(spec.la_code, spec.period.label, result.critical)
     return result
+
+
+def _same_files_as_read(record: ReadRecord, returns) -> None:
+    """Stop when a return's files changed after the reading stage read them.
+
+    Otherwise the checks would describe other bytes than the figures (a file replaced while
+    a run was going). Skipped when the reading stage left no record (a stage run alone).
+    """
+    if not record.files:
+        return
+    now = {f.file: f.sha256 for ret in returns for f in ret.files}
+    before = record.files_of([ret.year for ret in returns])
+    changed = sorted(f for f in now.keys() | before.keys() if now.get(f) != before.get(f))
+    if changed:
+        raise InputError(
+            [
+                Problem(
+                    "error",
+                    quote(f),
+                    "changed, appeared or went after this run read the returns: leave the "
+                    "raw folder alone while a run reads it, then run again",
+                )
+                for f in changed
+            ]
+        )
 
 
 def validation_summary(result) -> Block:
@@ -118,7 +148,7 @@ def population(spec: RunSpec) -> dict[int, float]:
 
 
 def _trend(spec: RunSpec, tables: dict[str, pd.DataFrame], pop: dict[int, float]) -> pd.DataFrame:
-    years = io.read_json(io.processed_file(spec, "read_report.json")).get("years_read", [])
+    years = io.read_record(spec).years_read
     return compute_trend(
         tables, spec.period, spec.settings.trend_years, pop, earliest=years[0] if years else None
     )
@@ -157,11 +187,11 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     published.write_publication(spec, pub)
     published.write_published(spec, pub.current)
     if pub.comparator_problems:  # left out of comparisons: the analyst's page says which
-        report = io.read_json(io.processed_file(spec, "read_report.json"))
-        validation = io.read_json(io.processed_file(spec, "validation.json")) or None
+        record, checks = io.read_record(spec), io.read_checks(spec)
+        validation = checks.model_dump() if checks else None
         io.write_public_bytes(
             io.output_file(spec, "data_quality.html"),
-            data_quality_html(spec, report, report.get("years_read", []), validation).encode(),
+            data_quality_html(spec, record.model_dump(), record.years_read, validation).encode(),
         )
     return current, trend
 
