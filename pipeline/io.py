@@ -244,6 +244,20 @@ def write_validation(spec: RunSpec, findings: dict, rows: pd.DataFrame) -> None:
     write_private_csv(processed_file(spec, "validation_rows.csv"), rows)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Stop a spreadsheet reading text as a formula (CSV/Excel injection).
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-5"), neutralise(-5.0), neutralise("ok")
+    ("'=HYPERLINK(1)", "'-5", -5.0, 'ok')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_private_json(path: Path, data: object) -> None:
     """An internal JSON file, readable by its owner only."""
     private_dir(path.parent)

@@ -34,11 +34,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import resources, schema
+from pipeline import io, resources, schema
 from pipeline.clean.history import parse_dates, pseudonymise, restore_leading_zeros
 from pipeline.measures.indicators import age_at
 from pipeline.problems import row_word
-from pipeline.publish.published import neutralise
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
 from pipeline.spec.period import Period, year_label, year_period
 
@@ -1885,7 +1884,7 @@ def findings_rows(v: Validation) -> pd.DataFrame:
     df = pd.DataFrame(out, columns=[*cols, "file", "row", "child", "value"])
     # Values and file names came from input: never let a spreadsheet run them as formulas.
     for col in ("value", "file"):
-        df[col] = df[col].map(neutralise)
+        df[col] = df[col].map(io.neutralise)
     return df
 
 

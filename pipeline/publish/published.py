@@ -337,25 +337,11 @@ def published_gaps(spec: RunSpec, gaps: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Stop a spreadsheet reading text as a formula (CSV/Excel injection).
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("-5"), neutralise(-5.0), neutralise("ok")
-    ("'=HYPERLINK(1)", "'-5", -5.0, 'ok')
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
     """``outputs/<la>/<period>/indicators.csv`` and ``.xlsx``: the contract's columns."""
     out = table[COLUMNS].copy()
     for col in ("indicator", "breakdown", "display", "rating"):
-        out[col] = out[col].map(neutralise)
+        out[col] = out[col].map(io.neutralise)
     io.write_public_bytes(
         io.output_file(spec, "indicators.csv"), out.to_csv(index=False).encode("utf-8")
     )

@@ -14,7 +14,6 @@ ORDER = ["problems", "schema", "resources", "spec", "read", "clean", "io", "chec
 # when the configuration is read.
 KNOWN = {
     ("pipeline/checks/validate.py", "pipeline.measures.indicators"),  # age_at
-    ("pipeline/checks/validate.py", "pipeline.publish.published"),  # neutralise
     ("pipeline/measures/indicators.py", "pipeline.publish.disclosure"),  # round_half_up
     ("pipeline/measures/indicators.py", "pipeline.report.narrative"),  # ordinal
     ("pipeline/spec/config.py", "pipeline.measures.indicators"),  # REGISTRY ids, at load
