@@ -8,9 +8,7 @@ stage can be re-run alone.
 
 from __future__ import annotations
 
-import html
 import logging
-from collections import Counter
 
 import pandas as pd
 
@@ -19,12 +17,12 @@ from pipeline.clean.history import History, build_history
 from pipeline.clean.repairs import AS_RETURNED
 from pipeline.measures.gaps import attainment_gaps
 from pipeline.measures.indicators import compute_all, compute_trend
-from pipeline.problems import Problem, quote
+from pipeline.problems import YEAR, Problem, quote
 from pipeline.publish import published
 from pipeline.read.reference import load_comparators
 from pipeline.read.returns import InputError, collection_years, read_history
 from pipeline.records import ReadRecord
-from pipeline.report.editions import Block, data_quality_html
+from pipeline.report.editions import data_quality_html
 from pipeline.spec.runspec import (
     RunSpec,
     load_spec,  # noqa: F401 (for notebooks)
@@ -119,24 +117,19 @@ def _same_files_as_read(record: ReadRecord, returns) -> None:
         )
 
 
-def validation_summary(result) -> Block:
-    """The data checks in counts (no values, no ids): for the executed notebook."""
-    s = result.summary()
-    failed = "".join(
-        f"<tr><td>{html.escape(f.severity)}</td><td>{html.escape(f.rule)}</td>"
-        f"<td>{html.escape(f.year)} {html.escape(f.table)}</td><td>{html.escape(f.message)}"
-        f"</td><td>{f.failing:,}</td></tr>"
-        for f in result.findings
-        if f.failing
-    )
-    return Block(
-        f"<p>{s['checks_run']:,} checks run: "
-        f"{s['checks_failed_critical']} critical and {s['checks_failed_warning']} warning "
-        f"check(s) failed.</p><table><caption>Checks that failed</caption><thead><tr>"
-        '<th scope="col">Severity</th><th scope="col">DfE rule</th><th scope="col">Return'
-        '</th><th scope="col">What failed</th><th scope="col">Rows</th></tr></thead>'
-        f"<tbody>{failed}</tbody></table>"
-    )
+def validation_summary(result) -> pd.DataFrame:
+    """The checks that flagged rows, worst first: counts only (no values, no ids)."""
+    failed = [f for f in result.findings if f.failing]
+    return pd.DataFrame(
+        {
+            "severity": [f.severity for f in failed],
+            "DfE rule": [f.rule for f in failed],
+            "return": [f.year for f in failed],
+            "table": [f.table for f in failed],
+            "what failed": [f.message for f in failed],
+            "rows": [f.failing for f in failed],
+        }
+    ).sort_values(["severity", "rows"], ascending=[True, False], ignore_index=True)
 
 
 def population(spec: RunSpec) -> dict[int, float]:
@@ -221,31 +214,33 @@ def repaired_measures(tables, period, pop, current: pd.DataFrame) -> set[str]:
     return set(both.loc[differs, "indicator"])
 
 
-def read_summary(history: History) -> Block:
-    """What was read, in counts only (no values, no ids): for the executed notebook."""
-    rows = "".join(
-        f'<tr><th scope="row">{html.escape(n)}</th><td>{len(t):,}</td></tr>'
-        for n, t in history.tables.items()
-    )
-    sev = Counter(p.severity for p in history.problems)
-    return Block(
-        f"<p>Years read: {', '.join(history.years)}. Problems: {sev['error']} "
-        f"error(s), {sev['warning']} warning(s). Rows not used: "
-        f"{len(history.rejected):,}.</p><table><caption>Rows per table after "
-        f'stitching</caption><thead><tr><th scope="col">Table</th><th scope="col">'
-        f"Rows</th></tr></thead><tbody>{rows}</tbody></table>"
+def read_summary(history: History) -> pd.DataFrame:
+    """Rows per table and return after stitching (counts only: no values, no ids)."""
+    counts = {
+        name: t.groupby(YEAR).size() if YEAR in t and len(t) else pd.Series(dtype=int)
+        for name, t in history.tables.items()
+    }
+    out = pd.DataFrame(counts).T.reindex(columns=history.years).fillna(0).astype(int)
+    out.index.name = "table"
+    return out
+
+
+def problems_table(history: History) -> pd.DataFrame:
+    """Every problem reading found: where, and what to do (row numbers counted, no values)."""
+    return pd.DataFrame(
+        {
+            "severity": [p.severity for p in history.problems],
+            "file": [p.file for p in history.problems],
+            "column": [p.column or "" for p in history.problems],
+            "rows": [len(p.rows) for p in history.problems],
+            "problem": [p.message for p in history.problems],
+        }
     )
 
 
-def indicator_summary(current: pd.DataFrame) -> Block:
-    """The headline rows (no breakdowns) as a small table, for the executed notebook."""
-    top = current[current["breakdown"] == ""]
-    rows = "".join(
-        f'<tr><th scope="row">{html.escape(r.indicator)}</th><td>{r.value}</td></tr>'
-        for r in top.itertuples()
-    )
-    return Block(
-        f"<table><caption>Indicators (unsuppressed, internal)</caption><thead><tr>"
-        f'<th scope="col">Indicator</th><th scope="col">Value</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
+def indicator_summary(current: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures (no breakdowns), unsuppressed: internal, for the analyst."""
+    top = current.loc[
+        current["breakdown"] == "", ["indicator", "value", "numerator", "denominator"]
+    ]
+    return top.set_index("indicator")
