@@ -21,7 +21,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pipeline import io
 from pipeline.orchestrate.jobs import Job, run_job
 from pipeline.orchestrate.kernel import execute_notebook
-from pipeline.report import editions as report
+from pipeline.report import export
+from pipeline.report import sections as report
 from pipeline.spec.runspec import build_run_spec
 
 LA, PERIOD = "Z03", "2025-26"
@@ -49,7 +50,7 @@ def main() -> None:
     imports = {}
     for mod in (
         "pipeline.orchestrate.stages",
-        "pipeline.report.editions",
+        "pipeline.report.sections",
         "pipeline.measures.gaps",
     ):
         t0 = time.perf_counter()
@@ -68,9 +69,9 @@ def main() -> None:
     )
     executed = io.notebooks_dir(spec) / "council_report.ipynb"
     html = Path(tempfile.mkdtemp()) / "r.html"
-    export_html = seconds(lambda: report.export_html(executed, html, "benchmark"))
-    pdf_first = seconds(lambda: report.export_pdf(html, html.with_suffix(".pdf")))
-    pdf_next = seconds(lambda: report.export_pdf(html, html.with_suffix(".pdf")))
+    export_html = seconds(lambda: export.export_html(executed, html, "benchmark"))
+    pdf_first = seconds(lambda: export.export_pdf(html, html.with_suffix(".pdf")))
+    pdf_next = seconds(lambda: export.export_pdf(html, html.with_suffix(".pdf")))
     # The same job twice in one process: the first pays kernel start and imports (the warm
     # engine's kernel, the browser), the second is what every later job of a worker costs.
     first = run_job(Job(build_run_spec(LA, PERIOD)), force=True)

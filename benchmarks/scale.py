@@ -116,10 +116,10 @@ def run(las: list[synthetic.SyntheticAuthority], tmp: Path, scheduler: str | Non
     # A single job runs in this process: free its warm kernel and browser, so the next
     # row starts as clean as a new ``corpar run`` would.
     from pipeline.orchestrate import warm_kernel as engine
-    from pipeline.report import editions as report
+    from pipeline.report import browser
 
     engine._shutdown()
-    report.close_browser()
+    browser.close_browser()
     return wall, f"{mem.peak / 1e9:.2f} / {mem.peak_used / 1e9:.2f}", means, failed
 
 

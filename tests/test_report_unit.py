@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pipeline.report import editions as report
+from pipeline.report import browser, commentary, export, sections
+from pipeline.report.data import find_row
 from pipeline.spec.runspec import build_run_spec
 
 
@@ -16,17 +17,17 @@ def test_commentary_slot_escapes_what_was_written(tmp_path):
         "We said <script>alert(1)</script> & more.\n\nSecond paragraph."
     )
     spec = build_run_spec("Z09", "2024-25", config_dir=str(cfg))
-    html = report.slot(SimpleNamespace(spec=spec), "children_in_care_council")
+    html = commentary.slot(SimpleNamespace(spec=spec), "children_in_care_council")
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; more" in html
     assert html.count("<p>") == 2  # paragraphs kept; the period's file wins over "general"
     other = build_run_spec("Z09", "2023-24", config_dir=str(cfg))
-    assert "general" in report.slot(SimpleNamespace(spec=other), "children_in_care_council")
+    assert "general" in commentary.slot(SimpleNamespace(spec=other), "children_in_care_council")
 
 
 def test_rating_is_never_colour_alone():
-    cell = report.rating_cell("Off target")
+    cell = sections.rating_cell("Off target")
     assert "Off target" in cell and 'aria-hidden="true"' in cell
-    assert report.rating_cell(None) == ""
+    assert sections.rating_cell(None) == ""
 
 
 def test_only_playwrights_events_for_disposed_objects_are_kept_off_stderr():
@@ -42,7 +43,7 @@ def test_only_playwrights_events_for_disposed_objects_are_kept_off_stderr():
             "playwright", logging.ERROR, __file__, 1, "Error occurred in event listener", (), info
         )
 
-    keep = report._DisposedObjectEvents().filter
+    keep = browser._DisposedObjectEvents().filter
     assert not keep(record('Cannot find object to "pausedStateChanged": debugger@1'))
     assert keep(record("Target page, context or browser has been closed"))
     assert keep(logging.LogRecord("playwright", logging.ERROR, __file__, 1, "plain", (), None))
@@ -64,18 +65,22 @@ def test_the_kept_browser_prints_again_and_closes_on_request(tmp_path):
     )
 
     def kept():  # the print thread's context, read on that thread
-        return report._printing().submit(lambda: getattr(report._printer, "context", None)).result()
+        return (
+            browser.print_thread()
+            .submit(lambda: getattr(browser._printer, "context", None))
+            .result()
+        )
 
-    report.start_browser()  # in the background; the first print waits for it if need be
-    report.export_pdf(page, tmp_path / "a.pdf")
+    browser.start_browser()  # in the background; the first print waits for it if need be
+    export.export_pdf(page, tmp_path / "a.pdf")
     first = kept()
-    report.export_pdf(page, tmp_path / "b.pdf")
+    export.export_pdf(page, tmp_path / "b.pdf")
     assert first is not None and kept() is first  # the same browser and context, kept
     text = PdfReader(tmp_path / "b.pdf").pages[0].extract_text()
     assert "Hello" in text and "Inside" in text  # closed details are opened for print
-    report.close_browser()
+    browser.close_browser()
     assert kept() is None
-    assert not report._printing().submit(first.browser.is_connected).result()
+    assert not browser.print_thread().submit(first.browser.is_connected).result()
 
 
 def test_the_print_page_is_kept_until_released_and_replaced_after_a_failure(tmp_path):
@@ -97,11 +102,13 @@ def test_the_print_page_is_kept_until_released_and_replaced_after_a_failure(tmp_
     )
 
     def page():  # the print thread's kept page, read on that thread
-        return report._printing().submit(lambda: getattr(report._printer, "page", None)).result()
+        return (
+            browser.print_thread().submit(lambda: getattr(browser._printer, "page", None)).result()
+        )
 
-    report.export_pdf(a, tmp_path / "a.pdf")
+    export.export_pdf(a, tmp_path / "a.pdf")
     first = page()
-    report.export_pdf(b, tmp_path / "b.pdf")
+    export.export_pdf(b, tmp_path / "b.pdf")
     assert first is not None and page() is first  # one page for both prints
     text = PdfReader(tmp_path / "b.pdf").pages[0].extract_text()
     # A new document: nothing of the first report (its text, its script's state) remains.
@@ -109,16 +116,16 @@ def test_the_print_page_is_kept_until_released_and_replaced_after_a_failure(tmp_
     assert PdfReader(tmp_path / "b.pdf").metadata.title == "B"
 
     with pytest.raises(RuntimeError, match="could not print missing.html"):
-        report.export_pdf(tmp_path / "missing.html", tmp_path / "m.pdf")
-    assert page() is None and report._printing().submit(first.is_closed).result()
-    report.export_pdf(a, tmp_path / "again.pdf")  # a new page after the failure
+        export.export_pdf(tmp_path / "missing.html", tmp_path / "m.pdf")
+    assert page() is None and browser.print_thread().submit(first.is_closed).result()
+    export.export_pdf(a, tmp_path / "again.pdf")  # a new page after the failure
     again = page()
     assert again is not None and again is not first
     assert "First" in PdfReader(tmp_path / "again.pdf").pages[0].extract_text()
 
-    report.release_print_page()
-    assert page() is None and report._printing().submit(again.is_closed).result()
-    report.close_browser()
+    browser.release_print_page()
+    assert page() is None and browser.print_thread().submit(again.is_closed).result()
+    browser.close_browser()
 
 
 def test_a_print_that_hangs_fails_its_job_with_a_clear_message(tmp_path, monkeypatch):
@@ -128,10 +135,10 @@ def test_a_print_that_hangs_fails_its_job_with_a_clear_message(tmp_path, monkeyp
 
     page = tmp_path / "r.html"
     page.write_text('<!doctype html><html lang="en-GB"><title>T</title><p>x</p></html>')
-    monkeypatch.setattr(report, "_print_page", lambda _: time.sleep(2))  # a stuck browser
-    monkeypatch.setattr(report, "PRINT_TIMEOUT", 0.2)
+    monkeypatch.setattr(export, "_print_page", lambda _: time.sleep(2))  # a stuck browser
+    monkeypatch.setattr(export, "PRINT_TIMEOUT", 0.2)
     with pytest.raises(RuntimeError, match=r"did not print r.html to PDF within 0.2 s"):
-        report.export_pdf(page, tmp_path / "r.pdf")
+        export.export_pdf(page, tmp_path / "r.pdf")
     assert not (tmp_path / "r.pdf").exists()
 
 
@@ -146,13 +153,13 @@ def test_row_lookup_takes_the_first_matching_row_of_the_frame_it_is_given():
             "value": [90.0, 100.0, 999.0, 7.0],
         }
     )
-    assert report._get(trend, "cla_at_end")["value"] == 90  # any period: the first row
-    assert report._get(trend, "cla_at_end", period="2024-25")["value"] == 100  # not 999
-    assert report._get(trend, "cla_at_end", "Age: 1 to 4", "2024-25")["value"] == 7
-    assert report._get(trend, "cla_at_end", period="2025-26") is None
-    assert report._get(trend, "cla_ceased") is None
+    assert find_row(trend, "cla_at_end")["value"] == 90  # any period: the first row
+    assert find_row(trend, "cla_at_end", period="2024-25")["value"] == 100  # not 999
+    assert find_row(trend, "cla_at_end", "Age: 1 to 4", "2024-25")["value"] == 7
+    assert find_row(trend, "cla_at_end", period="2025-26") is None
+    assert find_row(trend, "cla_ceased") is None
     # Another frame, even one with the same rows, is looked up in itself.
     other = trend.iloc[::-1].reset_index(drop=True)
-    assert report._get(other, "cla_at_end", period="2024-25")["value"] == 999
+    assert find_row(other, "cla_at_end", period="2024-25")["value"] == 999
     current = trend.drop(columns="period").iloc[1:]  # a period's own rows: no period column
-    assert report._get(current, "cla_at_end")["value"] == 100
+    assert find_row(current, "cla_at_end")["value"] == 100

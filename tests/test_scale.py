@@ -135,13 +135,13 @@ def test_a_failed_export_fails_its_job_and_publishes_no_half_report(demo, tmp_pa
     """Exports run beside the next notebook: a failure there still fails the job, names the
     edition, and leaves only the data-quality page where the reports would go."""
     from pipeline.orchestrate.jobs import run_job
-    from pipeline.report import editions as report
+    from pipeline.report import export
 
     def broken_printer(html_path, pdf_path):
         raise RuntimeError("the printer is on fire")
 
     monkeypatch.setenv("CORPAR_PSEUDONYM_KEY", "test-key-not-secret-0123456789")
-    monkeypatch.setattr(report, "export_pdf", broken_printer)
+    monkeypatch.setattr(export, "export_pdf", broken_printer)
     out = tmp_path / "o"
     job = Job(build_run_spec("Z01", PERIOD, None, demo["raw"], demo["reference"],
                              tmp_path / "p", out))  # fmt: skip

@@ -190,7 +190,7 @@ def _os_error(exc: OSError) -> str:
 
 def _failure_page(spec, step: str, checking: bool = False) -> None:
     """Rewrite the staged ``data_quality.html`` to say the run stopped, and where."""
-    from pipeline.report.editions import data_quality_html
+    from pipeline.report.data_quality import data_quality_html
 
     record, checks = io.read_record(spec), io.read_checks(spec)
     page = data_quality_html(
@@ -241,7 +241,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
     if editions:
         from concurrent.futures import ThreadPoolExecutor
 
-        from pipeline.report.editions import start_browser
+        from pipeline.report.browser import start_browser
 
         start_browser()  # Chromium starts while the stage notebooks run in the kernel
         exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpar-export")
@@ -282,7 +282,7 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
                 # Even on Ctrl-C: no export may still be writing when the caller removes
                 # the staging folder. Queued exports are dropped; a running one finishes.
                 exports.shutdown(wait=True, cancel_futures=True)
-                from pipeline.report.editions import release_print_page
+                from pipeline.report.browser import release_print_page
 
                 release_print_page()  # the job's page, not held while the next job's stages run
     if first_edition is not None and result.ok:
@@ -313,7 +313,7 @@ def _failed(job: Job, result: JobResult, step: str, exc: BaseException) -> None:
 
 def _export_edition(spec, edition: str, executed: Path) -> list[str]:
     """An executed edition's HTML and PDF in the job's output folder."""
-    from pipeline.report.editions import export_html, export_pdf
+    from pipeline.report.export import export_html, export_pdf
 
     title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
     out = io.output_file(spec, io.report_name(spec, edition, "html"))

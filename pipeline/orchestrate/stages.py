@@ -22,7 +22,7 @@ from pipeline.publish import published
 from pipeline.read.reference import load_comparators
 from pipeline.read.returns import InputError, collection_years, read_history
 from pipeline.records import ReadRecord
-from pipeline.report.editions import data_quality_html
+from pipeline.report.data_quality import data_quality_html
 from pipeline.spec.runspec import (
     RunSpec,
     load_spec,  # noqa: F401 (for notebooks)

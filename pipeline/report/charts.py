@@ -1,6 +1,6 @@
 """Charts for the reports: seaborn/matplotlib in the Analysis Function's accessible palette.
 
-Each chart function returns a :class:`matplotlib.figure.Figure`; the caller (``report.py``)
+Each chart function returns a :class:`matplotlib.figure.Figure`; the caller (``sections``)
 gives it an active title, alt text and the data table beside it. Series differ by marker
 and line style as well as colour, so they read in greyscale.
 """
