@@ -1759,6 +1759,7 @@ YEARS_CHECKED = 1
 def years_checked(period: Period) -> int:
     """How many of the latest returns a period's run checks table by table (see above).
 
+    >>> from pipeline.spec.period import parse_period
     >>> years_checked(parse_period("2025-26")), years_checked(parse_period("2026-27-Q2"))
     (1, 2)
     """

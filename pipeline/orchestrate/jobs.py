@@ -195,9 +195,8 @@ def _failure_page(spec, step: str, checking: bool = False) -> None:
     record, checks = io.read_record(spec), io.read_checks(spec)
     page = data_quality_html(
         spec,
-        record.model_dump(),
-        record.years_read,
-        checks.model_dump() if checks else None,
+        record,
+        checks,
         stopped=_step_words(step),
         checking=checking,
     )

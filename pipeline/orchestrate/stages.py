@@ -19,9 +19,9 @@ from pipeline.measures.gaps import attainment_gaps
 from pipeline.measures.indicators import compute_all, compute_trend
 from pipeline.problems import YEAR, Problem, quote
 from pipeline.publish import published
-from pipeline.read.reference import load_comparators
+from pipeline.read.reference import Comparators, load_comparators
 from pipeline.read.returns import InputError, collection_years, read_history
-from pipeline.records import ReadRecord
+from pipeline.records import CheckRecord, ReadRecord
 from pipeline.report.data_quality import data_quality_html
 from pipeline.spec.runspec import (
     RunSpec,
@@ -45,7 +45,7 @@ def clean(spec: RunSpec) -> History:
     record = io.write_history(spec, history)
     io.write_public_bytes(
         io.output_file(spec, "data_quality.html"),
-        data_quality_html(spec, record.model_dump(), history.years).encode("utf-8"),
+        data_quality_html(spec, record).encode("utf-8"),
     )
     errors = [p for p in history.problems if p.severity == "error"]
     if errors:
@@ -85,7 +85,7 @@ def validate(spec: RunSpec):
     io.write_validation(spec, findings, checks.findings_rows(result))
     io.write_public_bytes(
         io.output_file(spec, "data_quality.html"),
-        data_quality_html(spec, record.model_dump(), record.years_read, findings).encode("utf-8"),
+        data_quality_html(spec, record, CheckRecord.model_validate(findings)).encode("utf-8"),
     )
     if result.critical:
         raise checks.ValidationError(spec.la_code, spec.period.label, result.critical)
@@ -132,11 +132,15 @@ def validation_summary(result) -> pd.DataFrame:
     ).sort_values(["severity", "rows"], ascending=[True, False], ignore_index=True)
 
 
-def population(spec: RunSpec) -> dict[int, float]:
-    """The 0-17 population by mid-year: configuration overrides the ONS reference file."""
-    comp = load_comparators(
+def comparators(spec: RunSpec) -> Comparators:
+    """What the reference tables say about the authority (read once, by stage 30)."""
+    return load_comparators(
         spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
     )
+
+
+def population(spec: RunSpec, comp: Comparators) -> dict[int, float]:
+    """The 0-17 population by mid-year: configuration overrides the ONS reference file."""
     return {**comp.population, **spec.authority.population_0_17}
 
 
@@ -154,13 +158,14 @@ def indicators_computable(spec: RunSpec) -> None:
     (an :class:`~pipeline.measures.indicators.IndicatorError`, naming the indicator) stops the
     check too, before anyone relies on it.
     """
-    _trend(spec, io.read_tables(spec), population(spec))
+    _trend(spec, io.read_tables(spec), population(spec, comparators(spec)))
 
 
 def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compute every indicator for the period and its trend; write them (unsuppressed)."""
     tables = io.read_tables(spec)
-    pop = population(spec)
+    comp = comparators(spec)
+    pop = population(spec, comp)
     trend = _trend(spec, tables, pop)
     # The trend's own rows for the period are the period's figures: computed once.
     mine = trend["period"] == spec.period.label
@@ -173,7 +178,7 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     io.write_private_csv(io.processed_file(spec, "attainment_gaps.csv"), gaps)
     # Everything a reader can see, suppressed once, here: the CSV, the workbook and every
     # edition read this publication and nothing else.
-    pub = published.build(spec, current, trend, gaps)
+    pub = published.build(spec, current, trend, gaps, comp)
     pub.current["repaired"] = pub.current["indicator"].isin(
         repaired_measures(tables, spec.period, pop, current)
     )
@@ -181,10 +186,9 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     published.write_published(spec, pub.current)
     if pub.comparator_problems:  # left out of comparisons: the analyst's page says which
         record, checks = io.read_record(spec), io.read_checks(spec)
-        validation = checks.model_dump() if checks else None
         io.write_public_bytes(
             io.output_file(spec, "data_quality.html"),
-            data_quality_html(spec, record.model_dump(), record.years_read, validation).encode(),
+            data_quality_html(spec, record, checks).encode(),
         )
     return current, trend
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io as _io
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -20,8 +20,10 @@ from pipeline.measures.indicators import PARTITIONS, REGISTRY, figure_period, ro
 from pipeline.publish import disclosure
 from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
 from pipeline.read.reference import (
+    AGE_GROUP_LABELS,
     Comparators,
     comparator_values,
+    england_profile,
     load_comparators,
     no_comparators,
 )
@@ -394,9 +396,13 @@ class Publication:
     """What a job publishes, every figure already disclosure-controlled."""
 
     current: pd.DataFrame  # the period's rows, with comparators, targets, ratings, as_of
-    trend: pd.DataFrame  # every trend period's rows (``period``), suppressed the same way
+    # every trend period's rows (``period``), suppressed the same way, with England's and
+    # the region's published figure for the year (``england``, ``region``) on totals
+    trend: pd.DataFrame
     gaps: pd.DataFrame  # the attainment gaps (``published_gaps``)
     comparator_problems: list[str]  # comparators left out, for the analyst
+    comparators: Comparators  # the authority's name, region, neighbours, sources
+    england_age_profile: tuple[int | None, dict[str, float | None]]  # year, % by age band
 
 
 def build(
@@ -404,9 +410,13 @@ def build(
     current: pd.DataFrame,
     trend: pd.DataFrame,
     gaps: pd.DataFrame,
-    comp: Comparators | None = None,
+    comp: Comparators,
 ) -> Publication:
-    """Suppress everything a reader could see, once: the period, its trend, its gaps."""
+    """Suppress everything a reader could see, once: the period, its trend, its gaps.
+
+    With them, everything else an edition shows from the reference tables (comparators for
+    each trend year, England's age profile), so the editions read this and nothing else.
+    """
     pub = published_indicators(spec, current, comp)
     lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
     units = {i.id: i.unit for i in REGISTRY.values()}
@@ -421,8 +431,24 @@ def build(
         ignore_index=True,
     )
     return Publication(
-        pub, trend_pub, published_gaps(spec, gaps), list(pub.attrs["comparator_problems"])
+        pub,
+        _with_trend_comparators(spec, trend_pub, comp),
+        published_gaps(spec, gaps),
+        list(pub.attrs["comparator_problems"]),
+        comp,
+        england_profile(spec.paths.reference, "Age group", AGE_GROUP_LABELS, comparator_year(spec)),
     )
+
+
+def _with_trend_comparators(spec: RunSpec, trend: pd.DataFrame, comp: Comparators):
+    """England's and the region's published figure beside each trend year's total."""
+    trend = trend.assign(england=None, region=None).astype({"england": object, "region": object})
+    totals = trend["breakdown"] == ""
+    for (ind, period), rows in trend.loc[totals].groupby(["indicator", "period"], sort=False):
+        values = comparator_values(spec.paths.reference, comp, ind, int(period[:4]) + 1)
+        trend.loc[rows.index, "england"] = values["england"]
+        trend.loc[rows.index, "region"] = values["region"]
+    return trend
 
 
 def _publication_dir(spec: RunSpec):
@@ -439,6 +465,11 @@ def write_publication(spec: RunSpec, pub: Publication) -> None:
         io.write_private_parquet(folder / f"{name}.parquet", frame)
     checks = io.processed_file(spec, "comparator_checks.json")
     io.write_private_json(checks, pub.comparator_problems)
+    year, profile = pub.england_age_profile
+    io.write_private_json(
+        folder / "context.json",
+        {"comparators": asdict(pub.comparators), "england_age_profile": [year, profile]},
+    )
 
 
 def read_publication(spec: RunSpec) -> Publication:
@@ -454,4 +485,15 @@ def read_publication(spec: RunSpec) -> Publication:
         if "breakdown" in f:
             f["breakdown"] = f["breakdown"].fillna("")
     checks = io.read_json(io.processed_file(spec, "comparator_checks.json"))
-    return Publication(frames["current"], frames["trend"], frames["gaps"], list(checks or []))
+    context = io.read_json(folder / "context.json")
+    comp = context["comparators"]
+    comp["population"] = {int(k): v for k, v in comp["population"].items()}
+    year, profile = context["england_age_profile"]
+    return Publication(
+        frames["current"],
+        frames["trend"],
+        frames["gaps"],
+        list(checks or []),
+        Comparators(**comp),
+        (year, profile),
+    )

@@ -6,13 +6,14 @@ by the indicators stage, so no edition can show an unsuppressed figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from pipeline import io
 from pipeline.publish.published import read_publication
-from pipeline.read.reference import Comparators, load_comparators
+from pipeline.read.reference import Comparators
+from pipeline.records import CheckRecord, ReadRecord
 from pipeline.report import narrative
 from pipeline.spec.runspec import RunSpec
 
@@ -26,10 +27,11 @@ class ReportData:
     region: str | None
     comparators: Comparators
     current: pd.DataFrame  # published rows for the period, with comparator columns
-    trend: pd.DataFrame  # published rows for every trend period
-    read_report: dict
+    trend: pd.DataFrame  # published rows for every trend period, with England and region
+    read_report: ReadRecord  # what reading found (counts and row numbers)
     gaps: pd.DataFrame  # attainment gaps, published (suppressed): published.published_gaps
-    validation: dict = field(default_factory=dict)  # validation.json (counts are used)
+    england_age_profile: tuple[int | None, dict[str, float | None]]
+    validation: CheckRecord | None = None  # what the data checks found (counts are used)
 
     @property
     def period_end(self) -> str:
@@ -38,14 +40,13 @@ class ReportData:
 
 
 def load(spec: RunSpec) -> ReportData:
-    """The job's publication (suppressed once, by the indicators stage) and comparators.
+    """The job's publication (suppressed once, by stage 30) and the stages' records.
 
-    Report code never reads an unsuppressed figure: only ``published.read_publication``.
+    Report code never reads an unsuppressed figure, nor the reference tables: everything it
+    shows from them came with the publication.
     """
     pub = read_publication(spec)
-    comp = load_comparators(
-        spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
-    )
+    comp = pub.comparators
     name = (spec.authority.name if spec.authority.configured else comp.la_name) or spec.la_code
     region = spec.authority.region or comp.region_name
     return ReportData(
@@ -55,9 +56,10 @@ def load(spec: RunSpec) -> ReportData:
         comp,
         pub.current,
         pub.trend,
-        io.read_json(io.processed_file(spec, "read_report.json")),
+        io.read_record(spec),
         pub.gaps,
-        io.read_json(io.processed_file(spec, "validation.json")),
+        pub.england_age_profile,
+        io.read_checks(spec),
     )
 
 

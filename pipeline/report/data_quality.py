@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 
 from pipeline import io, schema
+from pipeline.records import CheckRecord, ReadRecord
 from pipeline.report.blocks import TEMPLATES, esc, heading, html_table
 from pipeline.report.commentary import SLOTS, not_for_members
 from pipeline.spec.runspec import RunSpec
 
 
-def repairs_paragraph(read_report: dict) -> str:
+def repairs_paragraph(record: ReadRecord) -> str:
     """What the repair rules changed in earlier returns, in words (empty when nothing)."""
-    repairs = read_report.get("repairs") or []
-    if not repairs:
+    if not record.repairs:
         return ""
-    said = " ".join(esc(r["sentence"]) for r in repairs)
+    said = " ".join(esc(r.sentence) for r in record.repairs)
     return (
         "<p>Earlier years' returns, already submitted, disagreed where they were combined "
         f"and were repaired by written rules: {said} The period's own return was not "
@@ -59,9 +59,8 @@ def analyst_notes(spec: RunSpec) -> list[str]:
 
 def data_quality_html(
     spec: RunSpec,
-    report: dict,
-    years: list[str],
-    validation: dict | None = None,
+    record: ReadRecord,
+    validation: CheckRecord | None = None,
     stopped: str | None = None,
     checking: bool = False,
 ) -> str:
@@ -73,10 +72,9 @@ def data_quality_html(
     which a run failed: the page then says no report was published, whatever it found
     (``checking``: the run was ``corpar validate``, which makes no report).
     """
-    problems = report.get("problems", [])
+    problems = record.problems
     title = f"Data quality: {spec.authority.name}, {spec.period.label}"
-    n_err = sum(p["severity"] == "error" for p in problems)
-    n_warn = len(problems) - n_err
+    n_err, n_warn = record.errors, len(problems) - record.errors
     verdict = (
         "The data cannot support the report until the errors below are fixed."
         if n_err
@@ -84,11 +82,11 @@ def data_quality_html(
     )
     rows = [
         [
-            p["severity"].capitalize(),
-            p["file"],
-            p.get("column") or "",
-            len(p.get("rows") or []) or "",
-            p["message"],
+            p.severity.capitalize(),
+            p.file,
+            p.column or "",
+            len(p.rows) or "",
+            p.message,
         ]
         for p in problems
     ]
@@ -102,46 +100,42 @@ def data_quality_html(
         if rows
         else "<p>Nothing to report.</p>"
     )
-    rejected = report.get("rejected_rows", [])
+    rejected = record.rejected_rows
     rejected_table = (
         html_table(
             "Rows that could not be used (kept, and counted here)",
             ["Table", "Reason", "Rows"],
-            [[r["table"], r["reason"], f"{r['rows']:,}"] for r in rejected],
+            [[r.table, r.reason, f"{r.rows:,}"] for r in rejected],
             numeric_from=2,
         )
         if rejected
         else "<p>Every row was used.</p>"
     )
-    files = report.get("files", [])
     files_table = html_table(
         "Files read",
         ["File", "903 tables", "Rows", "Form"],
-        [
-            [f["file"], f["table"] or "not used", f"{f['rows']:,}", f["encoding"] or ""]
-            for f in files
-        ],
+        [[f.file, f.table or "not used", f"{f.rows:,}", f.encoding or ""] for f in record.files],
         numeric_from=2,
     )
     checks_html = _checks_html(validation)
-    repairs = report.get("repairs") or []
+    repairs = record.repairs
     repairs_html = (
         heading("Repairs to earlier returns")
-        + repairs_paragraph(report)
+        + repairs_paragraph(record)
         + html_table(
             "Rows repaired, by rule (docs/validation.md)",
             ["Return", "DfE rule", "What was done", "Rows", "Files"],
             [
                 [
-                    r["year"],
-                    r["dfe_rule"],
-                    r["sentence"],
-                    f"{r['count']:,}",
+                    r.year,
+                    r.dfe_rule,
+                    r.sentence,
+                    f"{r.count:,}",
                     "; ".join(
                         f"{f}, row{'s' if len(rows) > 1 else ''} "
                         + ", ".join(str(n) for n in rows[:10])
                         + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-                        for f, rows in r["rows"].items()
+                        for f, rows in r.rows.items()
                     ),
                 ]
                 for r in repairs
@@ -157,13 +151,13 @@ def data_quality_html(
         if notes
         else ""
     )
-    if validation and validation["summary"]["checks_failed_critical"]:
+    if validation and validation.summary["checks_failed_critical"]:
         verdict = (
             "Critical data checks failed: the data cannot support the report until they are "
             "fixed (see Data checks)."
         )
     if stopped:
-        failed_checks = bool(validation and validation["summary"]["checks_failed_critical"])
+        failed_checks = bool(validation and validation.summary["checks_failed_critical"])
         what = (
             f"corpar validate stopped at {stopped}: no report can be made from this data "
             "as it is (reports in this folder, from an earlier run, are unchanged). "
@@ -177,9 +171,9 @@ def data_quality_html(
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name='
         f'"viewport" content="width=device-width, initial-scale=1.0"><title>{esc(title)}'
         f"</title><style>{css}</style></head><body><main><h1>{esc(title)}</h1>"
-        f'<p class="lede">{esc(verdict)} Returns read: {esc(", ".join(years))}. '
+        f'<p class="lede">{esc(verdict)} Returns read: {esc(", ".join(record.years_read))}. '
         f"{n_err} error(s), {n_warn} warning(s), "
-        f"{sum(r['rows'] for r in rejected):,} row(s) not used.</p>"
+        f"{record.rejected:,} row(s) not used.</p>"
         f"{notes_html}{heading('Problems')}{problems_table}{checks_html}{repairs_html}"
         f"{heading('Rows not used')}{rejected_table}"
         f'{heading("Files")}{files_table}<p class="meta">Row numbers and child-level '
@@ -189,12 +183,12 @@ def data_quality_html(
     )
 
 
-def _checks_html(validation: dict | None) -> str:
+def _checks_html(validation: CheckRecord | None) -> str:
     """The data checks section of ``data_quality.html``: failed checks in counts only."""
     if not validation:
         return ""
-    summ = validation["summary"]
-    failed = [c for c in validation["checks"] if c["rows_failing"]]
+    summ = validation.summary
+    failed = [c for c in validation.checks if c["rows_failing"]]
     order = {"critical": 0, "warning": 1}
     failed.sort(key=lambda c: (order.get(c["severity"], 2), c["collection_year"], c["table"]))
     rows = [

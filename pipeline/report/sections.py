@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.measures.indicators import REGISTRY, figure_period, registry_table
 from pipeline.publish import disclosure
 from pipeline.publish.published import comparator_year, neighbour_dp
-from pipeline.read.reference import comparator_values
+from pipeline.records import CheckRecord
 from pipeline.report import materiality, narrative
 from pipeline.report.blocks import TOC_MARKER, Block, esc, heading, html_table
 from pipeline.report.commentary import slot
@@ -439,7 +439,9 @@ def trend_figure(data: ReportData) -> Block:
     for p in periods:
         r = find_row(data.trend, ind, period=p)
         local = row_value(r)
-        comps = comparator_values(data.spec.paths.reference, data.comparators, ind, int(p[:4]) + 1)
+        comps = {
+            k: (None if r is None or pd.isna(r[k]) else float(r[k])) for k in ("england", "region")
+        }
         shown = disclosure.SUPPRESSED if r is not None and r["suppressed"] else _cell(local)
         rows.append([p, shown, _cell(comps["england"]), _cell(comps["region"])])
         tidy.append({"period": p, "series": data.name, "value": local})
@@ -521,10 +523,8 @@ def annex(data: ReportData) -> Block:
         f'<dt>{esc(r.title)} <span class="id">({esc(r.id)})</span></dt><dd>{esc(r.definition)}</dd>'
         for r in reg.itertuples()
     )
-    problems = data.read_report.get("problems", [])
-    n_err = sum(p["severity"] == "error" for p in problems)
-    n_warn = sum(p["severity"] == "warning" for p in problems)
-    rejected = sum(r["rows"] for r in data.read_report.get("rejected_rows", []))
+    record = data.read_report
+    n_err, n_warn, rejected = record.errors, record.warnings, record.rejected
     lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
     sources = sorted(set(data.comparators.sources))
     if data.current["england"].notna().any():
@@ -538,7 +538,7 @@ def annex(data: ReportData) -> Block:
         if data.comparators.neighbours
         else "none found"
     )
-    years = ", ".join(data.read_report.get("years_read", []))
+    years = ", ".join(record.years_read)
     return Block(
         heading("About this report")
         + '<h3>Definitions</h3><dl class="defs">'
@@ -567,8 +567,8 @@ def annex(data: ReportData) -> Block:
     )
 
 
-def _annex_checks(validation: dict) -> str:
-    summ = (validation or {}).get("summary")
+def _annex_checks(validation: CheckRecord | None) -> str:
+    summ = validation.summary if validation else None
     if not summ:
         return ""
     return (
@@ -581,11 +581,7 @@ def _annex_checks(validation: dict) -> str:
 
 def age_profile(data: ReportData) -> Block:
     """Children looked after by age band at the period end, beside England's profile."""
-    from pipeline.read.reference import AGE_GROUP_LABELS, england_profile
-
-    year, eng = england_profile(
-        data.spec.paths.reference, "Age group", AGE_GROUP_LABELS, comparator_year(data.spec)
-    )
+    year, eng = data.england_age_profile
     label = f"England, {year}" if year else "England"
     note = (
         '<p class="meta">England: DfE\'s national profile of children looked after at 31 '
