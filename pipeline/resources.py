@@ -1,7 +1,8 @@
 """Files the package itself reads at run time: notebooks, data-check suites, demo config.
 
 They are kept at the top of the repository (``notebooks/``, ``expectations/``, ``config/``),
-where analysts open and review them and where docs/design.md and the contract put them.
+where analysts open and review them and where the project's design and contract (shared
+project documents, not in this repository) put them.
 A built package (``pip install .``, ``pipx install``) carries copies inside itself:
 ``pyproject.toml`` maps those folders to ``pipeline/notebooks``, ``pipeline/expectations``
 and ``pipeline/demo_config``. So this module looks inside the package first, and only in a

@@ -3,7 +3,9 @@
 One base year plus each later year's differences (``YEAR_CHANGES``): nowhere else in the
 package asks "is this year after ...". Reading, cleaning, the synthetic generator and the
 data checks all take their columns and codes from here, so they cannot drift apart.
-Source: ``docs/ssda903.md`` (shared), code lists as of the 2025/26 collection.
+Source: DfE's SSDA903 guidance, as summarised in the project's brief on the return (kept
+with the shared project documents, not in this repository); code lists as of the 2025/26
+collection. How files are recognised and read: ``docs/inputs.md``.
 """
 
 from __future__ import annotations
@@ -381,7 +383,8 @@ def closest_table(columns: list[str]) -> tuple[Table, set[str], set[str]] | None
     return t, set(t.columns) - cols, cols - set(t.columns)
 
 
-# attainment.csv (contract.md): pupil-level results of children looked after.
+# attainment.csv (docs/user_guide/getting_started.md): pupil-level results of children
+# looked after.
 ATTAINMENT_COLUMNS = ("CHILD", "UPN", "ACADEMIC_YEAR", "KEY_STAGE", "MEASURE", "VALUE")
 # Every heading a 903 or attainment file can have: only these are ever echoed in a message.
 KNOWN_COLUMNS = frozenset(c for t in ALL_TABLES.values() for c in t.columns) | frozenset(

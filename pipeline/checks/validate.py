@@ -1539,9 +1539,10 @@ def _filter_caching_engine():
     """A pandas execution engine that filters a batch by each row condition once.
 
     Great Expectations filters the batch afresh (``DataFrame.query``) for every metric of a
-    check with a ``row_condition``: three to twelve times for each of our 81 conditions, a
-    quarter of a suite's time. This engine keeps each condition's filtered rows for the batch
-    it is working on, and starts again when the batch changes. The filtered frames are only
+    check with a ``row_condition``, so the same condition is filtered several times over
+    (measured: docs/performance.md, "Data checks: row conditions"). This engine keeps each
+    condition's filtered rows for the batch it is working on, and starts again when the
+    batch changes. The filtered frames are only
     read by the metrics our checks use (tests/test_validate.py compares the findings with
     Great Expectations' own engine on the validator's dirty data). The method overridden is
     private to the pinned ``great_expectations==1.24.*``; the same test fails if it stops
@@ -1686,8 +1687,9 @@ def _results(definition, frame: pd.DataFrame) -> list:
     Two passes through Great Expectations: the whole suite with ``BOOLEAN_ONLY`` (pass or
     fail, no row lists), then only the expectations that failed (or raised, or allow a
     share of failures with ``mostly``) again with ``COMPLETE`` to name their rows. Most
-    checks pass, and computing unexpected values and row lists for every check was half of
-    a suite's time; the findings are the same as one ``COMPLETE`` run.
+    checks pass, so unexpected values and row lists computed for every check were mostly
+    thrown away (measured: docs/performance.md, "Data checks: two passes"); the findings
+    are the same as one ``COMPLETE`` run.
     """
     from copy import copy
 

@@ -18,10 +18,11 @@ from pipeline.orchestrate.warm_kernel import RESET, log, warm_client, warm_kerne
 class _SavedAtEnds(NotebookExecutionManager):
     """Writes the executed notebook when it starts and when it ends, not around every cell.
 
-    papermill writes (and validates) the whole notebook before and after each cell, about
-    30 writes for a report notebook, so that someone can watch a long run; these notebooks
-    take seconds. The end write comes after a failure too, and a cell running longer than
-    ``autosave_cell_every`` is still saved while it runs.
+    papermill writes (and validates) the whole notebook before and after each cell, so that
+    someone can watch a long run; these notebooks are short, so nobody watches them and the
+    writes are pure cost (docs/performance.md, "Saving executed notebooks"). The end write
+    comes after a failure too, and a cell running longer than ``autosave_cell_every`` is
+    still saved while it runs.
     """
 
     _quiet = False

@@ -1,24 +1,24 @@
 """A papermill engine that keeps one warm Jupyter kernel per process.
 
 papermill starts a new kernel for every notebook, and each new kernel pays again for
-importing pandas, scipy, seaborn and Great Expectations: seconds per notebook, most of a
-national run's time. This engine (registered as ``corpar-warm`` through papermill's own
-``papermill.engine`` entry point) starts one kernel per worker process and reuses it. Before
-each notebook it closes any open figures and starts a new IPython session
-(``reset(new_session=True)``: user namespace cleared, history and execution counter anew),
-so a notebook sees what a new kernel would show it, except that modules already imported
-stay imported (which is the point). What is still alive after the reset (modules, their
-caches) is then moved out of the garbage collector's sight (``gc.freeze()``): the reset's
-own full collection, and the collections during a notebook, then look only at objects the
-notebooks made, instead of every object of pandas, Great Expectations and matplotlib
-(0.15 s a reset before). ``tests/test_engine.py`` checks that each notebook's
-outputs are the same as with a cold kernel.
+importing pandas, scipy, seaborn and Great Expectations, which dominated a national run
+(measured: docs/performance.md, "Warm kernels"). This engine (registered as
+``corpar-warm`` through papermill's own ``papermill.engine`` entry point) starts one kernel
+per worker process and reuses it. Before each notebook it closes any open figures and
+starts a new IPython session (``reset(new_session=True)``: user namespace cleared, history
+and execution counter anew), so a notebook sees what a new kernel would show it, except
+that modules already imported stay imported (which is the point). What is still alive
+after the reset (modules, their caches) is then moved out of the garbage collector's sight
+(``gc.freeze()``): the reset's own full collection, and the collections during a notebook,
+then look only at objects the notebooks made, instead of every object of pandas, Great
+Expectations and matplotlib, which made every reset slow. ``tests/test_engine.py`` checks
+that each notebook's outputs are the same as with a cold kernel.
 
 The engine class lives in ``pipeline/orchestrate/papermill_engine.py``, imported only by papermill
 (importing ``papermill.engines`` loads every registered engine, so this module must not).
 
 One kernel client per warm kernel serves every notebook (``warm_client``): a new client per
-notebook waited 0.2 s each time for the kernel's output channel to fall quiet.
+notebook waited, every time, for the kernel's output channel to fall quiet.
 
 A kernel that has died is replaced, with a new client. The kernel is shut down when its
 process exits (``multiprocessing`` workers included).
@@ -94,8 +94,8 @@ def warm_kernel(kernel_name: str, manager_class, extra_arguments: list[str]):
 def warm_client(km, timeout: float):
     """The warm kernel's client, connected and waited for once per kernel and thread.
 
-    A new client per notebook costs 0.2 s of waiting each time (jupyter_client's
-    ``wait_for_ready`` drains IOPub until it has been quiet for 0.2 s). nbclient reads only
+    A new client per notebook waits every time until the kernel is ready (jupyter_client's
+    ``wait_for_ready`` drains IOPub until it has been quiet for a while). nbclient reads only
     the messages that answer its own requests, so one client serves every notebook. Its
     sockets belong to the event loop of the thread that made them: another thread (a Dask
     worker's task thread that was replaced) gets a new client.

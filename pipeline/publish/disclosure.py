@@ -1,10 +1,11 @@
 """Disclosure control for published outputs: pure functions, no I/O.
 
-Policy (shared ``docs/indicators.md``): counts of 1 to 5 are shown as ``c``, and so are
-rates whose numerator or denominator is 1 to 5. Then secondary suppression: where a
-suppressed cell could be recovered from a total and the other cells, the next smallest cell
-is suppressed as well. Zero stays 0. ``x`` = not available, ``z`` = not applicable. The
-thresholds come from configuration (defaults 1 and 5).
+Policy (the project's indicator catalogue; for readers, ``docs/security.md``, "Disclosure
+control"): counts of 1 to 5 are shown as ``c``, and so are rates whose numerator or
+denominator is 1 to 5. Then secondary suppression: where a suppressed cell could be
+recovered from a total and the other cells, the next smallest cell is suppressed as well.
+Zero stays 0. ``x`` = not available, ``z`` = not applicable. The thresholds come from
+configuration (defaults 1 and 5).
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ def publish(
         is_small(n, lo, hi) if units.get(ind) == "count" else primary(n, d, lo, hi)
         for ind, n, d in zip(out["indicator"], out["numerator"], out["denominator"], strict=True)
     ]
-    # Worked by position (rows looked up by label, or the whole table masked for each
-    # group, cost a report a fifth of a second).
+    # Worked by position: looking rows up by label, or masking the whole table for each
+    # group, was slow enough to matter to every report (docs/performance.md, "Suppression").
     numerators = out["numerator"].tolist()
     breakdown = out["breakdown"].fillna("")
     totals = (breakdown == "").to_numpy()
