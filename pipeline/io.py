@@ -57,8 +57,18 @@ def report_name(spec: RunSpec, edition: str, suffix: str) -> str:
 
 
 def private_dir(path: Path) -> None:
-    """Create an internal folder (and its parents), readable by its owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create an internal folder, and every missing parent, readable by its owner only.
+
+    (``mkdir(parents=True)`` would give the parents the default permissions.)
+    """
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # whatever the umask
 
 
 def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline import resources
+from pipeline import io, resources
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def execute_notebook(
     """
     import papermill as pm
 
-    out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    io.private_dir(out_path.parent)
     for attempt in (1, 2):
         with tempfile.TemporaryDirectory(prefix="corpar-kernel-") as runtime:
             os.environ["JUPYTER_RUNTIME_DIR"] = runtime

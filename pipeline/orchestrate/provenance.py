@@ -51,7 +51,8 @@ def fingerprint(spec) -> str:
             cfg / "settings.yml",
             cfg / "action_plans" / f"{spec.la_code}.yml",
         ]
-        + list((cfg / "commentary" / spec.la_code).glob("*")),
+        # the authority's own commentary and each period's (commentary/<la>/<period>/)
+        + list((cfg / "commentary" / spec.la_code).rglob("*")),
     )
     suites = resources.path("expectations")
     add_tree("expectations", suites, suites.rglob("*.json"))
