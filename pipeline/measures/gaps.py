@@ -19,13 +19,9 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from pipeline.measures.indicators import (
-    EDUCATION,
-    Context,
-    attainment_values,
-    education_available,
-    round_half_up,
-)
+from pipeline.measures.context import Context
+from pipeline.measures.education import EDUCATION, attainment_values, education_available
+from pipeline.publish.disclosure import round_half_up
 from pipeline.read.reference import all_pupils
 from pipeline.spec.period import Period
 

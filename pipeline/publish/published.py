@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import io
-from pipeline.measures.indicators import PARTITIONS, REGISTRY, figure_period, round_half_up
+from pipeline.measures.registry import PARTITIONS, REGISTRY, figure_period
 from pipeline.publish import disclosure
-from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
+from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED, round_half_up
 from pipeline.read.reference import (
     Comparators,
     comparator_values,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from pipeline import resources
-from pipeline.measures.indicators import REGISTRY
+from pipeline.measures.registry import REGISTRY
 from pipeline.read.reference import LAIT_ALL_PUPILS, SOURCES
 
 # A file of the repository (nothing reads it at run time): in the clone the package is

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import io, schema
-from pipeline.measures.indicators import REGISTRY, figure_period, registry_table
+from pipeline.measures.registry import REGISTRY, figure_period, registry_table
 from pipeline.publish import disclosure
 from pipeline.publish.published import comparator_year, neighbour_dp, read_publication
 from pipeline.read.reference import Comparators, comparator_values, load_comparators
