@@ -34,7 +34,7 @@ def render() -> str:
     out = [
         "# Indicators",
         "",
-        "Generated from the registry in `pipeline/measures/indicators.py` by "
+        "Generated from the registry in `pipeline/measures/registry.py` by "
         "`python -m pipeline.report.docs`;",
         "do not edit by hand. Periods: E is the period end, S is E minus 12 months plus one",
         "day. Children whose only episodes are short breaks (V3/V4) are never counted.",
