@@ -58,6 +58,15 @@ class Indicator:
         if self.unit not in UNITS:
             raise ValueError(f"{self.id}: unit must be one of {', '.join(UNITS)}")
 
+    @property
+    def points_dp(self) -> int:
+        """Decimal places of a figure built on this one: a gap in points, a neighbour average.
+
+        One at least (Progress 8: two): an average of whole-number rates (120.4 per 10,000)
+        is not itself a whole number, nor is a gap between two rounded percentages.
+        """
+        return max(self.dp, 1)
+
 
 def row(
     indicator: str,

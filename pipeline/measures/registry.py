@@ -101,6 +101,14 @@ class Registry(Mapping[str, Indicator]):
         """The indicators, in order."""
         return self._by_id.values()
 
+    def units(self) -> dict[str, str]:
+        """Each indicator's unit, by id (disclosure control reads counts apart)."""
+        return {i.id: i.unit for i in self._by_id.values()}
+
+    def decimal_places(self) -> dict[str, int]:
+        """Each indicator's published decimal places, by id."""
+        return {i.id: i.dp for i in self._by_id.values()}
+
 
 REGISTRY = Registry(THEMES)
 # Indicators whose numerators split one total (the SDQ bands): one hidden share could be
