@@ -21,7 +21,7 @@ import pandas as pd
 
 from corpar_synthetic import generator as synthetic
 from pipeline.clean.history import build_history
-from pipeline.measures.indicators import compute_all, compute_trend
+from pipeline.measures.registry import compute_all, compute_trend
 from pipeline.read.returns import read_history
 from pipeline.spec.period import parse_period
 

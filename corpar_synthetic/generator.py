@@ -29,8 +29,10 @@ SIM_START = date(2012, 4, 1)
 FIRST_RETURN = "2020-21"
 LAST_FULL_RETURN = "2025-26"
 YTD_RETURN = ("2026-27", date(2026, 9, 30))  # a year-to-date extract, as LAs make monthly
-K3_FROM = date(2023, 10, 28)
-Z1_SPLIT = date(2025, 4, 1)
+# The placement codes' dates are the schema's, which the data checks read too: K3 from
+# 28 October 2023 (H5 and P2 end), Z1 split into Z11-Z14 the day after its last.
+K3_FROM = date.fromisoformat(schema.PLACE_CODE_DATES["K3_from"])
+Z1_SPLIT = date.fromisoformat(schema.PLACE_CODE_DATES["Z1_until"]) + timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.measures.indicators import compute_all
+from pipeline.measures.registry import compute_all
 from pipeline.spec.period import parse_period
 
 P = parse_period("2024-25")  # academic year 2024/25 <-> 31 March 2025

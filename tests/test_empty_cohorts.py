@@ -23,7 +23,7 @@ import pytest
 
 from pipeline import schema
 from pipeline.clean.history import build_history
-from pipeline.measures.indicators import REGISTRY, compute_all
+from pipeline.measures.registry import REGISTRY, compute_all
 from pipeline.publish import disclosure
 from pipeline.read.returns import read_history
 from pipeline.spec.period import parse_period

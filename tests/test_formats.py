@@ -18,7 +18,7 @@ import pytest
 
 from corpar_synthetic import generator as synthetic
 from pipeline.clean.history import build_history
-from pipeline.measures.indicators import compute_all
+from pipeline.measures.registry import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YEAR, read_history, read_year
 from pipeline.spec.period import parse_period
 from tests.conftest import minimal_return, tree_hashes, write_csv
@@ -146,7 +146,7 @@ def test_csv_xml_and_xlsx_forms_give_identical_indicators(csv_form, tmp_path):
 def test_the_xml_forms_care_leaver_headers_change_no_trend_figure(csv_form, tmp_path):
     """A care leaver's HEADER of OC3 fields only has a blank sex and ethnicity; a blank in a
     later return must not erase what earlier returns said (clean.FIXED_FACTS)."""
-    from pipeline.measures.indicators import compute_trend
+    from pipeline.measures.registry import compute_trend
 
     def trend(root):
         h = build_history(read_history(root / "Z01", PERIOD), KEY)

@@ -27,7 +27,7 @@ import pytest
 
 from pipeline import cli, schema
 from pipeline.clean.history import build_history, pseudonymise
-from pipeline.measures.indicators import IndicatorError, compute_all
+from pipeline.measures.registry import IndicatorError, compute_all
 from pipeline.orchestrate import jobs, kernel, stages
 from pipeline.read.returns import read_history
 from pipeline.spec.period import parse_period

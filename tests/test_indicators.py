@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.measures.indicators import REGISTRY, compute_all, compute_trend
+from pipeline.measures.registry import REGISTRY, compute_all, compute_trend
 from pipeline.publish import disclosure
 from pipeline.spec.period import parse_period
 

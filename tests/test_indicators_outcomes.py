@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 from pytest import approx
 
-from pipeline.measures.indicators import REGISTRY, compute_all, count_placements, figure_period
+from pipeline.measures.registry import REGISTRY, compute_all, figure_period
+from pipeline.measures.stability import count_placements
 from pipeline.spec.period import parse_period
 
 P = parse_period("2024-25")

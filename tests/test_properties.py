@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import schema
-from pipeline.measures.indicators import REGISTRY, compute_all
+from pipeline.measures.registry import REGISTRY, compute_all
 from pipeline.spec.period import parse_period
 
 P = parse_period("2024-25")

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from pipeline import schema
 from pipeline.clean.history import FIX, build_history, close_superseded_episodes, stitch
-from pipeline.measures.indicators import compute_all
+from pipeline.measures.registry import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn, read_csv_file
 from pipeline.spec.period import parse_period
 

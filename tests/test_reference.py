@@ -6,7 +6,7 @@ import csv
 
 import pandas as pd
 
-from pipeline.measures.indicators import compute_all
+from pipeline.measures.registry import compute_all
 from pipeline.publish import disclosure
 from pipeline.read.reference import Comparators, comparator_values, load_comparators
 from pipeline.spec.period import parse_period

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline.measures.indicators import REGISTRY
+from pipeline.measures.registry import REGISTRY
 from tests.conftest import MEDIUM, SMALL, TINY
 from tests.test_tiny_authority import (
     ANNUAL,

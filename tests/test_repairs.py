@@ -17,7 +17,7 @@ import pytest
 from corpar_synthetic import generator as synthetic
 from pipeline.checks import validate as checks
 from pipeline.clean.history import build_history
-from pipeline.measures.indicators import compute_all
+from pipeline.measures.registry import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, read_history
 from pipeline.spec.period import parse_period
 from tests.conftest import (
@@ -205,7 +205,7 @@ def test_the_measures_a_repair_changed_are_found(clean_and_faulty):
 
 
 def test_each_edition_marks_the_measures_the_repairs_changed(small_authorities):
-    from pipeline.measures.indicators import REGISTRY
+    from pipeline.measures.registry import REGISTRY
 
     pub = pd.read_parquet(
         small_authorities / "processed" / MEDIUM.code / PERIOD / "publication" / "current.parquet"

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from corpar_synthetic import generator as synthetic
-from pipeline.measures.indicators import REGISTRY
+from pipeline.measures.registry import REGISTRY
 
 CODES = [a.code for a in synthetic.AUTHORITIES]
 PERIOD = "2025-26"

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline.measures.indicators import REGISTRY
+from pipeline.measures.registry import REGISTRY
 from tests.conftest import TINY
 
 ANNUAL, QUARTER = "2025-26", "2026-27-Q2"

@@ -36,7 +36,7 @@ import pandas as pd
 
 from pipeline import io, resources, schema
 from pipeline.clean.history import parse_dates, pseudonymise, restore_leading_zeros
-from pipeline.measures.indicators import age_at
+from pipeline.measures.context import age_at
 from pipeline.problems import row_word
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
 from pipeline.spec.period import Period, year_label, year_period
@@ -1786,7 +1786,7 @@ def validate(
     key, used only to link a return's rows to them (for the 12-month cohort). Ids in the
     findings are pseudonymised.
     """
-    from pipeline.measures.indicators import Context
+    from pipeline.measures.context import Context
 
     t0 = time.perf_counter()
     _gx()

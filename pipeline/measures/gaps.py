@@ -19,13 +19,10 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from pipeline.measures.indicators import (
-    EDUCATION,
-    Context,
-    attainment_values,
-    education_available,
-    round_half_up,
-)
+from pipeline.measures.context import Context
+from pipeline.measures.education import EDUCATION, attainment_values, education_available
+from pipeline.measures.registry import REGISTRY
+from pipeline.publish.disclosure import round_half_up
 from pipeline.read.reference import all_pupils
 from pipeline.spec.period import Period
 
@@ -137,7 +134,7 @@ def _gaps_for(tables: dict, period: Period, reference_dir: Path, la_code: str) -
                     gap, lo, hi = proportion_gap(k, n, base)
                 else:
                     gap, lo, hi = mean_gap(values, base)
-                dp = 2 if measure == "P8" else 1
+                dp = REGISTRY[ind].points_dp
                 r["gap"] = round_half_up(gap, dp)
                 r["ci_low"] = None if lo is None else round_half_up(lo, dp)
                 r["ci_high"] = None if hi is None else round_half_up(hi, dp)

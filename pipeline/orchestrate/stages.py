@@ -16,7 +16,7 @@ from pipeline import io
 from pipeline.clean.history import History, build_history
 from pipeline.clean.repairs import AS_RETURNED
 from pipeline.measures.gaps import attainment_gaps
-from pipeline.measures.indicators import compute_all, compute_trend
+from pipeline.measures.registry import compute_all, compute_trend
 from pipeline.problems import YEAR, Problem, quote
 from pipeline.publish import published
 from pipeline.read.reference import Comparators, load_comparators
@@ -155,7 +155,7 @@ def indicators_computable(spec: RunSpec) -> None:
     """Compute every indicator and its trend as stage 30 does, writing nothing.
 
     ``corpar validate`` runs it after the data checks, so whatever would stop stage 30
-    (an :class:`~pipeline.measures.indicators.IndicatorError`, naming the indicator) stops the
+    (an :class:`~pipeline.measures.registry.IndicatorError`, naming the indicator) stops the
     check too, before anyone relies on it.
     """
     _trend(spec, io.read_tables(spec), population(spec, comparators(spec)))

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from pipeline import io
-from pipeline.measures.indicators import PARTITIONS, REGISTRY, figure_period, round_half_up
+from pipeline.measures.registry import PARTITIONS, REGISTRY, figure_period
 from pipeline.publish import disclosure
-from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
+from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED, round_half_up
 from pipeline.read.reference import (
     AGE_GROUP_LABELS,
     Comparators,
@@ -74,11 +74,20 @@ def rating(value: float | None, target: Target | None, polarity: str) -> str | N
 
 
 def neighbour_dp(ind) -> int:
-    """Decimal places of a neighbour average: one at least, as DfE's tools show them.
+    """Decimal places of a neighbour average, as DfE's tools show them (``Indicator.points_dp``)."""
+    return ind.points_dp
 
-    An average of whole-number rates (120.4 per 10,000) is not itself a whole number.
-    """
-    return max(ind.dp, 1)
+
+def _suppressed(spec: RunSpec, table: pd.DataFrame) -> pd.DataFrame:
+    """``disclosure.publish`` with the spec's thresholds and the registry's units and places."""
+    return disclosure.publish(
+        table,
+        spec.settings.suppress_min,
+        spec.settings.suppress_max,
+        REGISTRY.units(),
+        PARTITIONS,
+        REGISTRY.decimal_places(),
+    )
 
 
 def comparator_year(spec: RunSpec) -> int:
@@ -97,11 +106,7 @@ def published_indicators(
     comp = comp or load_comparators(
         spec.paths.reference, spec.la_code, spec.authority.neighbours, spec.authority.region
     )
-    units = {i.id: i.unit for i in REGISTRY.values()}
-    dps = {i.id: i.dp for i in REGISTRY.values()}
-    pub = disclosure.publish(
-        current, spec.settings.suppress_min, spec.settings.suppress_max, units, PARTITIONS, dps
-    )
+    pub = _suppressed(spec, current)
     year = comparator_year(spec)
     extra: dict[str, list] = {
         k: []
@@ -290,7 +295,7 @@ def published_gaps(spec: RunSpec, gaps: pd.DataFrame) -> pd.DataFrame:
             ind.unit, r.get("previous_numerator"), r["previous_n"], lo, hi
         )
         dp = ind.dp
-        gap_dp = max(dp, 1)  # gaps in points to one decimal place (Progress 8: two)
+        gap_dp = ind.points_dp  # gaps in points to one decimal place (Progress 8: two)
         gap, low, high = r["gap"], r["ci_low"], r["ci_high"]
         moved = r["movement"] if isinstance(r["movement"], str) else None
         if hide:
@@ -418,14 +423,9 @@ def build(
     each trend year, England's age profile), so the editions read this and nothing else.
     """
     pub = published_indicators(spec, current, comp)
-    lo, hi = spec.settings.suppress_min, spec.settings.suppress_max
-    units = {i.id: i.unit for i in REGISTRY.values()}
-    dps = {i.id: i.dp for i in REGISTRY.values()}
     trend_pub = pd.concat(
         [
-            disclosure.publish(g.drop(columns="period"), lo, hi, units, PARTITIONS, dps).assign(
-                period=p
-            )
+            _suppressed(spec, g.drop(columns="period")).assign(period=p)
             for p, g in trend.groupby("period", sort=True)
         ],
         ignore_index=True,

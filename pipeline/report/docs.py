@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from pipeline import resources
-from pipeline.measures.indicators import REGISTRY
+from pipeline.measures.registry import REGISTRY
 from pipeline.read.reference import LAIT_ALL_PUPILS, SOURCES
 
 # A file of the repository (nothing reads it at run time): in the clone the package is
@@ -34,7 +34,7 @@ def render() -> str:
     out = [
         "# Indicators",
         "",
-        "Generated from the registry in `pipeline/measures/indicators.py` by "
+        "Generated from the registry in `pipeline/measures/registry.py` by "
         "`python -m pipeline.report.docs`;",
         "do not edit by hand. Periods: E is the period end, S is E minus 12 months plus one",
         "day. Children whose only episodes are short breaks (V3/V4) are never counted.",

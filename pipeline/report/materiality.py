@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats
 
-from pipeline.measures.indicators import REGISTRY, figure_period
+from pipeline.measures.registry import REGISTRY, figure_period
 from pipeline.report import narrative
 
 ALPHA = 0.05

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from pipeline.measures.indicators import REGISTRY, figure_period, registry_table
+from pipeline.measures.registry import REGISTRY, figure_period, registry_table
 from pipeline.publish import disclosure
 from pipeline.publish.published import comparator_year, neighbour_dp
 from pipeline.records import CheckRecord

@@ -304,7 +304,7 @@ def _check_indicator_ids(
     authorities: dict[str, Authority], plans: dict[str, tuple[Action, ...]], config_dir: Path
 ) -> None:
     """Targets and action plans name indicators the registry has (else: which, where)."""
-    from pipeline.measures.indicators import REGISTRY
+    from pipeline.measures.registry import REGISTRY
 
     for a in authorities.values():
         unknown = sorted(set(a.targets) - set(REGISTRY))

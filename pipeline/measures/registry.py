@@ -1,0 +1,256 @@
+"""The indicator registry: every theme's indicators, in report order, and how they are run.
+
+:data:`THEMES` lists the theme modules, one per section of shared ``docs/indicators.md``,
+in the order of that catalogue and of the reports. Each declares its indicators in a
+module-level ``INDICATORS`` tuple (and, where separate indicators' numerators split one
+total, ``PARTITIONS``); :data:`REGISTRY` is built from them here, once, and an id declared
+twice stops the import. Nothing registers itself by being imported.
+
+:func:`compute_all` runs every indicator for one period; :func:`compute_trend` runs them for
+the period and the ones before it, from the same stitched history. Nothing here formats for
+display or suppresses small numbers (``pipeline.publish`` does, reading the units and decimal
+places declared here).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+from pipeline.measures import (
+    care_leavers,
+    education,
+    health,
+    missing,
+    permanence,
+    population,
+    stability,
+    voice,
+)
+from pipeline.measures.context import COLUMNS, Context, Indicator
+from pipeline.spec.period import Period, parse_period, year_period  # noqa: F401 (doctest)
+
+# The catalogue's sections, in report order: REGISTRY keeps their indicators in this order.
+THEMES: tuple[ModuleType, ...] = (
+    population,
+    stability,
+    health,
+    missing,
+    permanence,
+    voice,
+    care_leavers,
+    education,
+)
+
+
+class Registry(Mapping[str, Indicator]):
+    """Indicators by id, in the order their themes declare them; read-only.
+
+    Built from modules (or anything) with an ``INDICATORS`` sequence and, optionally,
+    ``PARTITIONS``: groups of indicator ids whose numerators split one total, which
+    disclosure control treats as cells of one table. An id declared twice, or a partition
+    naming an id no theme declares, is an error.
+
+    >>> from types import SimpleNamespace as Theme
+    >>> one = Indicator(id="a", title="A", unit="count", polarity="neither", cohort="",
+    ...                 definition="", func=lambda ctx: [])
+    >>> list(Registry([Theme(__name__="t1", INDICATORS=(one,))]))
+    ['a']
+    >>> Registry([Theme(__name__="t1", INDICATORS=(one,)), Theme(__name__="t2", INDICATORS=(one,))])
+    Traceback (most recent call last):
+    ValueError: indicator a declared twice: in t1 and in t2
+    """
+
+    def __init__(self, themes: Iterable):
+        self._by_id: dict[str, Indicator] = {}
+        where: dict[str, str] = {}
+        partitions: list[tuple[str, ...]] = []
+        for theme in themes:
+            name = getattr(theme, "__name__", repr(theme))
+            for ind in theme.INDICATORS:
+                if ind.id in self._by_id:
+                    raise ValueError(
+                        f"indicator {ind.id} declared twice: in {where[ind.id]} and in {name}"
+                    )
+                self._by_id[ind.id] = ind
+                where[ind.id] = name
+            partitions += [tuple(group) for group in getattr(theme, "PARTITIONS", ())]
+        for group in partitions:
+            unknown = [i for i in group if i not in self._by_id]
+            if unknown:
+                raise ValueError(f"partition {group} names undeclared indicators {unknown}")
+        self.partitions: tuple[tuple[str, ...], ...] = tuple(partitions)
+
+    def __getitem__(self, id: str) -> Indicator:
+        return self._by_id[id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._by_id
+
+    def values(self):
+        """The indicators, in order."""
+        return self._by_id.values()
+
+    def units(self) -> dict[str, str]:
+        """Each indicator's unit, by id (disclosure control reads counts apart)."""
+        return {i.id: i.unit for i in self._by_id.values()}
+
+    def decimal_places(self) -> dict[str, int]:
+        """Each indicator's published decimal places, by id."""
+        return {i.id: i.dp for i in self._by_id.values()}
+
+
+REGISTRY = Registry(THEMES)
+# Indicators whose numerators split one total (the SDQ bands): one hidden share could be
+# worked out from the others, so disclosure control hides the next smallest too.
+PARTITIONS = REGISTRY.partitions
+
+
+class IndicatorError(RuntimeError):
+    """An indicator raised an unexpected error: one line naming it, the period and the error.
+
+    Not a data problem the checks know of (those stop the run at ``20_validate`` with their
+    rows): a fault in corpar, or in processed files changed by hand. Values in the error's
+    own text (dates, ids, pseudonyms) are masked, so the line can go to a log; the full
+    traceback stays in the executed notebook, which is internal.
+
+    >>> e = IndicatorError("cla_at_end", "2024-25", KeyError("092de9763e176778df34"))
+    >>> str(e)[:70], "092de" in str(e), len(str(e).splitlines())
+    ("indicator cla_at_end (2024-25) could not be computed: KeyError: '...'.", False, 1)
+    """
+
+    def __init__(self, indicator: str, period: str, exc: BaseException):
+        self.indicator, self.period = indicator, period
+        said = _masked(str(exc).splitlines()[0] if str(exc).strip() else "")
+        super().__init__(
+            f"indicator {indicator} ({period}) could not be computed: "
+            f"{type(exc).__name__}{': ' + said if said else ''}. This is a fault in corpar, "
+            "not in the data: report it with the executed 30_indicators notebook (internal, "
+            "under the processed folder), which holds the traceback"
+        )
+
+
+def _masked(text: str, most: int = 160) -> str:
+    """An error's text with anything that may be a value masked, cut to ``most`` characters.
+
+    Runs of digits (ids, dates, UPNs), hexadecimal pseudonyms and long quoted strings.
+
+    >>> _masked("Invalid comparison between dtype=str and Timestamp('2012-08-07 00:00:00')")
+    "Invalid comparison between dtype=str and Timestamp('...')"
+    >>> _masked("'float' object is not subscriptable")
+    "'float' object is not subscriptable"
+    >>> _masked("invalid literal for int() with base 10: '02000117'")
+    "invalid literal for int() with base 10: '...'"
+    """
+    out = re.sub(r"'[^']*\d{3}[^']*'|\"[^\"]*\d{3}[^\"]*\"", "'...'", text)
+    out = re.sub(r"\b[0-9a-f]{12,}\b|\d{4,}", "...", out)
+    return out if len(out) <= most else out[: most - 1] + "…"
+
+
+def compute_all(
+    tables: dict[str, pd.DataFrame],
+    period: Period,
+    population: dict[int, float] | None = None,
+    ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """Every registered indicator (or ``ids``) for one period, as a tidy table.
+
+    Each figure describes :func:`figure_period`: the period itself, or for an annual
+    indicator in a quarter, the latest year's.
+    """
+    ctx = Context(tables, period, population)
+    yearly = ctx if period.is_annual else Context(tables, annual_period(period), population)
+    rows: list[dict] = []
+    for ind in REGISTRY.values():
+        if ids is None or ind.id in ids:
+            on = yearly if ind.annual else ctx
+            try:
+                rows += ind.func(on)
+            except Exception as exc:  # named, so the run summary says which one failed
+                raise IndicatorError(ind.id, on.period.label, exc) from exc
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("numerator", "denominator", "value"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out
+
+
+def annual_period(period: Period) -> Period:
+    """The year whose return a quarter's annual-only figures (OC2, OC3) come from.
+
+    The collection year before the quarter's own: its annual return holds that year's OC2
+    and OC3 rows, which a year-to-date extract does not. An annual period is its own.
+
+    >>> [annual_period(parse_period(f"2026-27-Q{q}")).label for q in (1, 2, 4)]
+    ['2025-26', '2025-26', '2025-26']
+    >>> annual_period(parse_period("2025-26")).label
+    '2025-26'
+    """
+    if period.is_annual:
+        return period
+    return year_period(period.shifted(-1).collection_year)
+
+
+def figure_period(ind: Indicator, period: Period) -> Period:
+    """The period an indicator's figure for ``period`` describes (see :func:`annual_period`).
+
+    >>> figure_period(REGISTRY["health_assessment_pct"], parse_period("2026-27-Q2")).label
+    '2025-26'
+    >>> figure_period(REGISTRY["cla_at_end"], parse_period("2026-27-Q2")).label
+    '2026-27-Q2'
+    """
+    return annual_period(period) if ind.annual else period
+
+
+def compute_trend(
+    tables: dict[str, pd.DataFrame],
+    period: Period,
+    years: int = 5,
+    population: dict[int, float] | None = None,
+    earliest: str | None = None,
+) -> pd.DataFrame:
+    """Every indicator for ``period`` and the ``years - 1`` periods before it.
+
+    Earlier periods are computed from the same stitched history, back to the earliest
+    collection year read (``earliest``), so a report can show a five-year trend.
+    """
+    frames = []
+    for k in range(years - 1, -1, -1):
+        p = period.shifted(-k)
+        if earliest and p.collection_year < earliest:
+            continue
+        frames.append(compute_all(tables, p, population).assign(period=p.label))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["period", *COLUMNS]]
+
+
+def registry_table() -> pd.DataFrame:
+    """The registry as a table: the methodology annex and ``docs/indicators.md`` come from it."""
+    return pd.DataFrame(
+        [
+            {
+                "id": i.id,
+                "title": i.title,
+                "unit": i.unit,
+                "polarity": i.polarity,
+                "cohort": i.cohort,
+                "definition": i.definition,
+            }
+            for i in REGISTRY.values()
+        ]
+    )
+
+
+def value_of(table: pd.DataFrame, indicator: str, breakdown: str = "") -> float:
+    """The value of one indicator row, or NaN when the table has none."""
+    m = (table["indicator"] == indicator) & (table["breakdown"] == breakdown)
+    return float(table.loc[m, "value"].iloc[0]) if m.any() else np.nan
