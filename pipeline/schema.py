@@ -49,6 +49,8 @@ SW_REASON = frozenset(
     "MANAGE FCONTA LEFTRL ORGRST TSPROC ABSENC CHCHAN PCCHAN SWDIED OTHERS".split()
 )
 FLAG = frozenset({"0", "1"})
+# A UPN not known: the reason, in place of the number (UN1-UN5). Not an identifier.
+UN_CODES = frozenset(f"UN{i}" for i in range(1, 6))
 # OC2's 0/1 columns, in the return's order.
 OC2_FLAG_COLUMNS = (
     "CONVICTED",

@@ -69,6 +69,17 @@ def test_ks2_uses_the_cohort_and_matches_by_upn():
     assert get(r, "ks2_rwm_exs_pct") == (50, 2, 4)
 
 
+def test_a_upn_shared_by_children_matches_no_one():
+    # K3's result comes by UPN only. When K3 and K4 both hold "UN2" (UPN not known) it names
+    # no one, so K3 has no result: K1 (1), K2 (0), K4 (0) -> 1 of 3. The same when a real
+    # UPN was given to two children by mistake.
+    for shared in ("UN2", "uK3"):
+        header = HEADER.assign(UPN=HEADER["UPN"].mask(HEADER["CHILD"].isin(["K3", "K4"]), shared))
+        attainment = ATTAINMENT.assign(UPN=ATTAINMENT["UPN"].replace("uK3", shared))
+        r = compute_all({**TABLES, "Header": header, "attainment": attainment}, P)
+        assert get(r, "ks2_rwm_exs_pct")[1:] == (1, 3), shared
+
+
 def test_ks4_means_and_proportions():
     r = compute_all(TABLES, P)
     v, _, n = get(r, "ks4_att8_avg")

@@ -521,7 +521,8 @@ def pseudonymise(values: pd.Series, key: bytes, kind: str = "CHILD") -> pd.Serie
     """Replace identifiers with a keyed hash (HMAC-SHA256), stable for one key.
 
     The same id gives the same pseudonym in every table and year, so tables still join;
-    without the key the id cannot be recovered or confirmed by guessing. Blank stays blank.
+    without the key the id cannot be recovered or confirmed by guessing. Blank stays blank,
+    and so do the UPN codes that say it is not known (UN1-UN5).
 
     >>> p = pseudonymise(pd.Series(["001", "", "001", "002"]), b"k").tolist()
     >>> p[0] == p[2] != p[3], p[1], len(p[0]), "001" in p[0]
@@ -531,6 +532,8 @@ def pseudonymise(values: pd.Series, key: bytes, kind: str = "CHILD") -> pd.Serie
     def one(v: str) -> str:
         if not v:
             return ""
+        if kind == "UPN" and v in schema.UN_CODES:
+            return v  # "not known, for this reason": shared by many, identifies no one
         return hmac.new(key, f"{kind}:{v}".encode(), hashlib.sha256).hexdigest()[:20]
 
     uniq = {v: one(v) for v in pd.unique(values.fillna("").astype(str))}

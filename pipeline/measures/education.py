@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.measures.context import Context, Indicator, cached, mean_row, pct_row, row
+from pipeline.schema import UN_CODES
 from pipeline.spec.period import Period, parse_period, year_label  # noqa: F401 (doctest)
 
 # indicator id -> (key stage, measure in attainment.csv, unit, the measure in words)
@@ -82,7 +83,9 @@ def _cohort_results(ctx: Context) -> dict[tuple[str, str], pd.DataFrame]:
     a = att.loc[att["ACADEMIC_YEAR"] == academic_year(ctx.period)].copy()
     if "UPN" in ctx.header and "UPN" in a:
         by_upn = pd.Series(ctx.header.index, index=ctx.header["UPN"]).loc[lambda s: s.index != ""]
-        by_upn = by_upn[~by_upn.index.duplicated()]
+        # A UPN names one pupil only when one child has it: "not known" codes (UN1-UN5) are
+        # shared by design, and a UPN two children were given cannot say whose result it is.
+        by_upn = by_upn[~by_upn.index.duplicated(keep=False) & ~by_upn.index.isin(UN_CODES)]
         blank = a["CHILD"].fillna("") == ""
         a.loc[blank, "CHILD"] = a.loc[blank, "UPN"].map(by_upn)
     a = a.loc[a["CHILD"].isin(_attainment_cohort(ctx))]
