@@ -163,7 +163,7 @@ def small_authorities(tmp_path_factory) -> Path:
     synthetic.generate(raw, ref, ["Z01"])  # the reference tables; Z01's own files are unused
     for la in (TINY, SMALL, MEDIUM):
         synthetic.write_authority(la, raw)
-    # MEDIUM's earlier returns disagree (tests/test_repairs.py): the rules undo the faults,
+    # MEDIUM's earlier returns disagree (tests/unit/test_repairs.py): the rules undo the faults,
     # so its figures are the same and its pages must say what was repaired.
     add_history_faults(raw / MEDIUM.code)
     proc = corpar(

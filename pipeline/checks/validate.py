@@ -5,7 +5,7 @@ code lists for the collection year, tagged with the DfE validation rule it mirro
 is one, and written as a Great Expectations suite to ``expectations/`` (one JSON file per table
 and collection year, plus the checks on the stitched history). At run time the suites are
 loaded from those files and run on each year's return as read, so what runs is what is
-reviewed in git. ``tests/test_validate.py`` fails when the files and this module disagree.
+reviewed in git. ``tests/unit/test_validate.py`` fails when the files and this module disagree.
 
 Two severities, kept in each expectation's ``severity``:
 
@@ -1543,7 +1543,7 @@ def _filter_caching_engine():
     (measured: docs/performance.md, "Data checks: row conditions"). This engine keeps each
     condition's filtered rows for the batch it is working on, and starts again when the
     batch changes. The filtered frames are only
-    read by the metrics our checks use (tests/test_validate.py compares the findings with
+    read by the metrics our checks use (tests/unit/test_validate.py compares the findings with
     Great Expectations' own engine on the validator's dirty data). The method overridden is
     private to the pinned ``great_expectations==1.24.*``; the same test fails if it stops
     being called.

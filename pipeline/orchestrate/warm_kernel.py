@@ -11,7 +11,7 @@ that modules already imported stay imported (which is the point). What is still 
 after the reset (modules, their caches) is then moved out of the garbage collector's sight
 (``gc.freeze()``): the reset's own full collection, and the collections during a notebook,
 then look only at objects the notebooks made, instead of every object of pandas, Great
-Expectations and matplotlib, which made every reset slow. ``tests/test_engine.py`` checks
+Expectations and matplotlib, which made every reset slow. ``tests/unit/test_warm_kernel.py`` checks
 that each notebook's outputs are the same as with a cold kernel.
 
 The engine class lives in ``pipeline/orchestrate/papermill_engine.py``, imported only by papermill

@@ -277,7 +277,7 @@ def test_summaries_give_the_numbers_behind_a_small_groups_percentage(demo, code)
 @pytest.mark.parametrize("code", CODES)
 def test_the_synthetic_comparators_agree_with_one_another(demo, code):
     # The checks of published.drop_contradictions find nothing to leave out in the demo's
-    # reference tables (each is hand-worked in test_published.py).
+    # reference tables (each is hand-worked in unit/test_published.py).
     for period in (PERIOD, QUARTER):
         checks = demo["processed"] / code / period / "comparator_checks.json"
         assert json.loads(checks.read_text()) == []

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.orchestrate.jobs import EDITIONS, STAGES
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 TEMPLATES = sorted(NOTEBOOKS.glob("*.ipynb"))
 FORBIDDEN_CALLS = {"read_csv", "read_parquet", "read_excel", "read_json", "open", "Path"}
 

@@ -1,7 +1,7 @@
 """Bad input that reaches the data checks: odd file names, formula-like text, impossible order.
 
 Each case asserts the exact finding an analyst sees. (Unreadable files, encodings, Excel
-damage and date formats are in test_ssda903.py and test_clean.py.)
+damage and date formats are in unit/test_returns.py and unit/test_history.py.)
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from pypdf import PdfReader
 
 from pipeline.measures.registry import REGISTRY
 from tests.conftest import MEDIUM, SMALL, TINY
-from tests.test_tiny_authority import (
+from tests.e2e.test_tiny_authority import (
     ANNUAL,
     QUARTER,
     SMALL_IN_WORDS,
