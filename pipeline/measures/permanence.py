@@ -1,4 +1,4 @@
-"""Permanence: leaving care by adoption or special guardianship, and adoption timeliness.
+"""Permanence: adoption, special guardianship, planned returns home; adoption timeliness.
 
 The indicators of the section of that name in shared ``docs/indicators.md``, declared in
 :data:`INDICATORS` (report order) for :mod:`pipeline.measures.registry`.
@@ -12,6 +12,9 @@ from pipeline.measures.context import Context, Indicator, mean_row, pct_row
 
 ADOPTED = frozenset({"E11", "E12"})
 SGO = frozenset({"E43", "E44", "E45", "E46", "E47", "E48"})
+# Returned home to live with parents or others with parental responsibility, as part of the
+# care planning process (E4B: not as part of it).
+RETURNED_HOME_PLANNED = frozenset({"E4A"})
 
 
 def _last_exits(ctx: Context) -> pd.DataFrame:
@@ -31,6 +34,13 @@ def sgo_pct(ctx: Context) -> list[dict]:
     """Children leaving care on a special guardianship order."""
     last = _last_exits(ctx)
     return [pct_row("sgo_pct", int(last["REC"].isin(SGO).sum()), len(last))]
+
+
+def returned_home_planned_pct(ctx: Context) -> list[dict]:
+    """Children leaving care who returned home as their care plan intended."""
+    last = _last_exits(ctx)
+    returned = int(last["REC"].isin(RETURNED_HOME_PLANNED).sum())
+    return [pct_row("returned_home_planned_pct", returned, len(last))]
 
 
 def adoption_entry_to_placed_days(ctx: Context) -> list[dict]:
@@ -77,6 +87,17 @@ INDICATORS = (
         definition="Of children whose care ended in S..E (cla_ceased), the percentage whose last "
         "REC in S..E was E43 to E48 (special guardianship).",
         func=sgo_pct,
+    ),
+    Indicator(
+        id="returned_home_planned_pct",
+        title="Children who ceased to be looked after who returned home as planned",
+        unit="percent",
+        polarity="neither",
+        cohort="Children whose care ended in S..E",
+        definition="Of children whose care ended in S..E (cla_ceased), the percentage whose last "
+        "REC in S..E was E4A (returned home to live with parents or another person with parental "
+        "responsibility, as part of the care planning process).",
+        func=returned_home_planned_pct,
     ),
     Indicator(
         id="adoption_entry_to_placed_days",

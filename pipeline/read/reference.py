@@ -127,6 +127,12 @@ SOURCES: dict[str, Source] = {
         cla_group="Reason episode ceased",
         characteristic="Special guardianship orders",
     ),
+    "returned_home_planned_pct": _src(
+        "percentage",
+        cla_group="Reason episode ceased",
+        characteristic="Returned home to live with parents or other person with parental "
+        "responsibility which was part of the care planning process",
+    ),
 }
 _CLA12 = "CLA 12 months at 31 March"
 for _id, _col in (

@@ -368,6 +368,7 @@ SECTIONS = {
     "Permanence": [
         "adopted_pct",
         "sgo_pct",
+        "returned_home_planned_pct",
         "adoption_entry_to_placed_days",
         "adoption_decision_to_match_days",
     ],

@@ -278,6 +278,7 @@ SINGLE = {
     "missing_incidents": (0, 0, None),
     "adopted_pct": (None, 0, 0),  # no one ceased
     "sgo_pct": (None, 0, 0),
+    "returned_home_planned_pct": (None, 0, 0),
     "adoption_entry_to_placed_days": (None, None, 0),
     "adoption_decision_to_match_days": (None, None, 0),
     "review_participation_pct": (None, 0, 0),  # no reviews

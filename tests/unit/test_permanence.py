@@ -7,6 +7,7 @@ child works its result out from the definition in shared docs/indicators.md.
 from __future__ import annotations
 
 import pandas as pd
+from pytest import approx
 
 from pipeline.measures.registry import compute_all
 from pipeline.spec.period import parse_period
@@ -74,6 +75,22 @@ def test_adoption_and_sgo_shares_of_children_leaving_care():
     # ceased in S..E: A1, A2, A3, A4, A6 = 5 (A4 once, by its last exit)
     assert value(PERM, "adopted_pct") == (40, 2, 5)  # A1, A2
     assert value(PERM, "sgo_pct") == (40, 2, 5)  # A3 (E45), A4 (E44)
+
+
+def test_a_planned_return_home():
+    # Of the same 5 leaving care, only A6's last exit is E4A: 1 of 5.
+    assert value(PERM, "returned_home_planned_pct") == (20, 1, 5)
+    # E4B (returned home, not as planned) is not counted; a child who left before S is not
+    # in the cohort: R1, R3 of R1, R2, R3 -> 2 of 3.
+    home = eps(
+        [
+            ["R1", "2023-01-01", "S", "U4", "x", "2024-06-01", "E4A"],
+            ["R2", "2023-01-01", "S", "U4", "x", "2024-07-01", "E4B"],
+            ["R3", "2024-01-01", "S", "U4", "x", "2025-03-31", "E4A"],  # on E: in
+            ["R4", "2022-01-01", "S", "U4", "x", "2024-03-31", "E4A"],  # before S: out
+        ]
+    )
+    assert value({"Episodes": home}, "returned_home_planned_pct") == (approx(200 / 3), 2, 3)
 
 
 def test_adoption_timeliness():

@@ -87,6 +87,14 @@ def test_known_published_figures_for_outcome_measures(shared):
     assert comparator_values(ref, comp, "adopted_pct", 2023)["england"] == 9
 
 
+def test_a_planned_return_home_is_compared_with_dfe_s_published_figure(shared):
+    # la_children_who_ceased_during_the_year.csv, 2023, "Returned home ... which was part of
+    # the care planning process": England 17%, North East 20%, Middlesbrough (806) 9%.
+    ref = shared / "reference" / "dfe"
+    got = comparator_values(ref, load_comparators(ref, "806"), "returned_home_planned_pct", 2023)
+    assert (got["england"], got["region"], got["la_published"]) == (17, 20, 9)
+
+
 def test_attainment_comparators_and_all_pupils(shared):
     from pipeline.read.reference import all_pupils
 
