@@ -15,6 +15,7 @@ ORDER = ["problems", "schema", "resources", "spec", "read", "clean", "io", "chec
 KNOWN = {
     ("pipeline/checks/validate.py", "pipeline.measures.context"),  # age_at, Context
     ("pipeline/measures/care_leavers.py", "pipeline.report.narrative"),  # ordinal
+    ("pipeline/measures/gaps.py", "pipeline.publish.disclosure"),  # round_half_up
     ("pipeline/spec/config.py", "pipeline.measures.registry"),  # REGISTRY ids, at load
 }
 
