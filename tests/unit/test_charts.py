@@ -15,7 +15,6 @@ from types import SimpleNamespace
 import lxml.html
 import matplotlib.pyplot as plt
 import pandas as pd
-import pytest
 
 from pipeline.report import charts, sections
 from pipeline.spec.runspec import build_run_spec
@@ -62,11 +61,6 @@ def test_each_series_is_its_own_line_in_the_two_series_pair_with_its_own_marker(
     plt.close(fig)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: seaborn drops the NaN row, so the line is drawn straight from 2023-24 to "
-    "2025-26 over the missing year instead of breaking",
-)
 def test_a_missing_value_breaks_the_line():
     fig = _trend([60.0, NAN, 75.0])
     runs = _drawn(fig.axes[0], charts.TWO_SERIES[0])
