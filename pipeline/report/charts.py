@@ -48,22 +48,23 @@ def trend_chart(data: pd.DataFrame, x: str, y: str, series: str, ylabel: str) ->
     names = list(dict.fromkeys(data[series]))
     colours = TWO_SERIES if len(names) == 2 else PALETTE[: len(names)]
     fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
-    sns.lineplot(
-        data=data,
-        x=x,
-        y=y,
-        hue=series,
-        style=series,
-        hue_order=names,
-        style_order=names,
-        palette=colours,
-        markers=MARKERS[: len(names)],
-        dashes=DASHES[: len(names)],
-        linewidth=2.2,
-        markersize=7,
-        ax=ax,
-        sort=False,
-    )
+    # matplotlib, not seaborn's lineplot: seaborn drops a missing value and joins the line
+    # across it, drawing a suppressed year as if it were known. A NaN breaks the line.
+    xs = list(dict.fromkeys(data[x]))
+    for i, name in enumerate(names):
+        part = data.loc[data[series] == name].set_index(x)[y]
+        ys = [float(part[v]) if v in part.index and pd.notna(part[v]) else float("nan") for v in xs]
+        (line,) = ax.plot(
+            range(len(xs)),
+            ys,
+            color=colours[i],
+            marker=MARKERS[i],
+            linewidth=2.2,
+            markersize=7,
+            label=name,
+        )
+        line.set_dashes(DASHES[i])
+    ax.set_xticks(range(len(xs)), xs)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from pipeline.publish.disclosure import round_half_up
+
 
 def long_date(d: date) -> str:
     """A date as written in a council report.
@@ -101,13 +103,9 @@ def standing(
     for name, other in comparators:
         if _missing(other):
             continue
-        side = (
-            "the same as"
-            if round(value) == round(other)
-            else "higher than"
-            if value > other
-            else "lower than"
-        )
+        # Whole numbers, rounded half up as the published figures are.
+        same = round_half_up(value) == round_half_up(other)
+        side = "the same as" if same else "higher than" if value > other else "lower than"
         groups[side].append(f"{name} ({number(other)}{unit})")
     said = [f"{side} {join(names)}" for side, names in groups.items() if names]
     return ", and ".join(said)
@@ -122,6 +120,8 @@ def trend_title(name: str, what: str, points: list[tuple[str, float | None]]) ->
     "Eastbridge's rate rose to 80 in 2025-26 from 70 a year earlier (90 in 2021-22)"
     >>> trend_title("Eastbridge", "rate", [("2024-25", 80), ("2025-26", 80)])
     "Eastbridge's rate stayed at 80 in 2025-26"
+    >>> trend_title("Eastbridge", "rate", [("2023-24", 90), ("2024-25", None), ("2025-26", 80)])
+    "Eastbridge's rate fell to 80 in 2025-26 from 90 in 2023-24"
     """
     known = [(p, v) for p, v in points if not _missing(v)]
     if not known:
@@ -130,10 +130,15 @@ def trend_title(name: str, what: str, points: list[tuple[str, float | None]]) ->
     if len(known) == 1:
         return f"{name}'s {what} was {number(v1)} in {p1}"
     p0, v0 = known[-2]
+    # "A year earlier" only when it was: a missing or suppressed year between says its own.
+    labels = [p for p, _ in points]
+    adjacent = labels.index(p0) == labels.index(p1) - 1
     verb = "rose to" if v1 > v0 else "fell to" if v1 < v0 else "stayed at"
     text = f"{name}'s {what} {verb} {number(v1)} in {p1}"
     if verb != "stayed at":
-        text += f" from {number(v0)} a year earlier"
+        text += f" from {number(v0)} " + ("a year earlier" if adjacent else f"in {p0}")
+    elif not adjacent:
+        text += f", as in {p0}"
     if len(known) > 2:
         text += f" ({number(known[0][1])} in {known[0][0]})"
     return text
@@ -171,15 +176,17 @@ def gap_sentence(
         return f"{title}: not available."
     pts = " points" if unit == "%" else ""
     side = "lower" if gap < 0 else "higher"
+    # As printed (one decimal place): a gap that shows as 0.0 is no gap, not "0.0 higher".
+    said = "no gap" if round_half_up(abs(gap), 1) == 0 else f"{abs(gap):.1f}{pts} {side}"
     if unit == "%":
         head = (
             f"{title}: {cla:.0f}% of children looked after against {all_pupils:.0f}% of "
-            f"all pupils in {where}, {abs(gap):.1f}{pts} {side}"
+            f"all pupils in {where}, {said}"
         )
     else:
         head = (
             f"{title}: {cla:.1f} for children looked after against {all_pupils:.1f} for "
-            f"all pupils in {where}, {abs(gap):.1f} {side}"
+            f"all pupils in {where}, {said}"
         )
     if low is None or _missing(low):
         head += " (too few pupils for an interval)"
