@@ -86,6 +86,59 @@ def fill_return(folder: Path, year: str) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def csv_form(tmp_path_factory) -> Path:
+    """Synthetic authority Z01's returns as CSV (the generator's own form); read only."""
+    root = tmp_path_factory.mktemp("csv")
+    la = next(a for a in synthetic.AUTHORITIES if a.code == "Z01")
+    synthetic.write_authority(la, root)
+    return root
+
+
+def xml_form(csv_root: Path, out: Path) -> Path:
+    """Each year as one XML return; the tables XML does not carry stay as CSV beside it."""
+    import shutil
+
+    from pipeline.read.returns import read_year
+
+    for year_dir in sorted((csv_root / "Z01").iterdir()):
+        dest = out / "Z01" / year_dir.name
+        dest.mkdir(parents=True)
+        read = read_year(year_dir, year_dir.name)
+        carried = {n: t for n, t in read.tables.items() if n not in ("SWEpisodes", "DoLo")}
+        synthetic.write_xml_return(carried, dest / f"Z01 SSDA903 {year_dir.name}.xml")
+        for f in read.files:
+            if f.table in ("SWEpisodes", "DoLo", "attainment"):
+                shutil.copy(csv_root / f.file, dest)
+    return out
+
+
+@pytest.fixture
+def tiny_notebook(tmp_path, monkeypatch):
+    """``write(name, *cell_sources)``: a notebook that ``execute_notebook(name, ...)`` runs.
+
+    Written to a folder of its own, which the kernel module reads instead of notebooks/;
+    the first cell is the parameters cell.
+    """
+    import nbformat
+
+    from pipeline.orchestrate import kernel
+
+    folder = tmp_path / "tiny-notebooks"
+    folder.mkdir()
+    monkeypatch.setattr(kernel, "NOTEBOOKS", folder)
+
+    def write(name: str, *sources: str) -> None:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+        nb.cells[0].metadata["tags"] = ["parameters"]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}  # fmt: skip
+        nbformat.write(nb, folder / f"{name}.ipynb")
+
+    return write
+
+
 def tree_hashes(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` (to prove raw files are never modified)."""
     return {

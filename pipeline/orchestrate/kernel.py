@@ -93,7 +93,6 @@ def execute_notebook(
                     ),
                     engine_name=engine,
                 )
-                os.chmod(out_path, 0o600)
                 return
             except pm.PapermillExecutionError:
                 raise
@@ -102,3 +101,6 @@ def execute_notebook(
                     log.warning("kernel start failed for %s (%s); retrying once", name, exc)
                     continue
                 raise
+            finally:
+                if out_path.exists():  # owner-only however it ended: a traceback is internal
+                    os.chmod(out_path, 0o600)

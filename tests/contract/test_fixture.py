@@ -18,7 +18,7 @@ KEY = b"fixture-key-0123456789"
 @pytest.fixture
 def fake_return(shared, tmp_path):
     folder = tmp_path / "999" / "2017-18"
-    # The CSV tables only: the fixture's XML is another return (tests/unit/test_readers.py).
+    # The CSV tables only: the fixture's XML is another return (tests/unit/test_xml903.py).
     src = shared / "fixtures" / "ssda903_validator_fake"
     shutil.copytree(src, folder, ignore=shutil.ignore_patterns("*.xml"))
     return folder
