@@ -9,37 +9,9 @@ from __future__ import annotations
 import pandas as pd
 from pytest import approx
 
-from pipeline.measures.registry import REGISTRY, compute_all, figure_period
+from pipeline.measures.registry import REGISTRY, figure_period
 from pipeline.spec.period import parse_period
-
-P = parse_period("2024-25")
-T = pd.Timestamp
-
-
-def eps(rows):
-    """rows: child, DECOM, RNE, PLACE, URN, DEC, REC (LS C2, CIN N1)."""
-    df = pd.DataFrame(rows, columns=["CHILD", "DECOM", "RNE", "PLACE", "URN", "DEC", "REC"])
-    df["DECOM"] = pd.to_datetime(df["DECOM"])
-    df["DEC"] = pd.to_datetime(df["DEC"].replace("", None))
-    return df.assign(LS="C2", CIN="N1")
-
-
-def header(dobs: dict[str, str]):
-    return pd.DataFrame(
-        {
-            "CHILD": list(dobs),
-            "SEX": "M",
-            "ETHNIC": "WBRI",
-            "DOB": pd.to_datetime(list(dobs.values())),
-        }
-    )
-
-
-def value(tables, ind, period=P):
-    r = compute_all(tables, period, ids=[ind])
-    r = r[r["breakdown"] == ""].iloc[0]
-    return r["value"], r["numerator"], r["denominator"]
-
+from tests.unit.cases import eps, header, value
 
 # ---------------------------------------------------------------- health (OC2)
 HEALTH_EPISODES = eps(
