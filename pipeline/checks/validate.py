@@ -35,11 +35,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import io, resources, schema
+from pipeline.clean import care
 from pipeline.clean.history import parse_dates, pseudonymise, restore_leading_zeros
-from pipeline.measures.context import age_at
 from pipeline.problems import row_word
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
-from pipeline.spec.period import Period, year_label, year_period
+from pipeline.spec.period import Period, age_at, year_label, year_period
 
 log = logging.getLogger(__name__)
 
@@ -1786,8 +1786,6 @@ def validate(
     key, used only to link a return's rows to them (for the 12-month cohort). Ids in the
     findings are pseudonymised.
     """
-    from pipeline.measures.context import Context
-
     t0 = time.perf_counter()
     _gx()
     # Read as the clean stage reads: ids a spreadsheet stripped of leading zeros are the
@@ -1797,12 +1795,14 @@ def validate(
     suites = 0
     episodes = tables.get("Episodes")
     ever = set(episodes["CHILD"]) if episodes is not None else set()
+    looked_after = care.looked_after(episodes)
     for ret in returns[-years:]:
         year = year_period(ret.year)
         # The 12-month cohort is fixed at 31 March: for a year still running (a year-to-date
         # extract) it is not known yet, and no OC2 rows are due.
         finished = year.end < (today or date.today())
-        cla12 = Context(tables, year).continuously_looked_after(12) if finished else set()
+        at = pd.Timestamp(year.end)
+        cla12 = care.continuously_looked_after(looked_after, at, 12) if finished else set()
         data = year_data(ret)
         for name, frame in data.frames.items():
             if name not in schema.tables_for_year(ret.year):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import schema
-from pipeline.measures.context import Context, Indicator, age_at, pct_row
-from pipeline.report.narrative import ordinal
+from pipeline.measures.context import Context, Indicator, pct_row
+from pipeline.numerals import ordinal
+from pipeline.spec.period import age_at
 
 CARE_LEAVER_AGES = {"17_18": (17, 18), "19_21": (19, 21)}
 EET_ACTIV = frozenset({f"{c}{i}" for c in "FP" for i in range(1, 6)})

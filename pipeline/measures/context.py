@@ -21,7 +21,8 @@ from datetime import date
 import pandas as pd
 
 from pipeline import schema
-from pipeline.spec.period import Period, minus_months
+from pipeline.clean import care
+from pipeline.spec.period import Period, age_at
 
 COLUMNS = ["indicator", "breakdown", "numerator", "denominator", "value"]
 UNITS = ("count", "rate", "percent", "mean", "days")
@@ -109,28 +110,6 @@ def mean_row(indicator: str, values: pd.Series, breakdown: str = "") -> dict:
     return row(indicator, value, None, n, breakdown)
 
 
-def age_at(dob: pd.Series, when: date | pd.Timestamp | pd.Series) -> pd.Series:
-    """Whole years of age at ``when`` (birthday on ``when`` counts; row by row for a Series).
-
-    The one rule for age, used by the indicators and the data checks alike.
-
-    >>> age_at(pd.Series(pd.to_datetime(["2009-03-31", "2009-04-01", None])), date(2025, 3, 31)
-    ...        ).tolist()
-    [16.0, 15.0, nan]
-    >>> age_at(pd.Series(pd.to_datetime(["2009-03-31", "2009-03-31"])),
-    ...        pd.Series(pd.to_datetime(["2025-03-30", None]))).tolist()
-    [15.0, nan]
-    """
-    d = pd.to_datetime(dob)
-    if isinstance(when, pd.Series):
-        w = pd.to_datetime(when)
-        wy, wm, wd = w.dt.year, w.dt.month, w.dt.day
-    else:
-        wy, wm, wd = when.year, when.month, when.day
-    before_birthday = (d.dt.month > wm) | ((d.dt.month == wm) & (d.dt.day > wd))
-    return (wy - d.dt.year - before_birthday.astype(float)).astype(float)
-
-
 AGE_BANDS = [
     ("Under 1", 0, 0),
     ("1 to 4", 1, 4),
@@ -191,15 +170,7 @@ class Context:
         self.S = pd.Timestamp(period.start)
         self.E = pd.Timestamp(period.end)
         self.population = population or {}
-        eps = tables.get("Episodes")
-        if eps is None or eps.empty:
-            eps = pd.DataFrame(
-                columns=["CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "REC", "CIN", "URN"]
-            )
-        eps = eps.loc[~eps["LS"].isin(schema.SHORT_BREAK_LS)].copy()
-        eps["DECOM"] = pd.to_datetime(eps["DECOM"])
-        eps["DEC"] = pd.to_datetime(eps["DEC"])
-        self.episodes = eps.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
+        self.episodes = care.looked_after(tables.get("Episodes"))
         header = tables.get("Header")
         if header is None or header.empty:
             header = pd.DataFrame(columns=["CHILD", "SEX", "DOB", "ETHNIC"])
@@ -213,32 +184,17 @@ class Context:
 
     @cached
     def period_starts(self) -> pd.Series:
-        """For each episode, the start of its period of care.
-
-        A period of care is a chain of episodes where each next DECOM equals the previous
-        DEC; it starts at the DECOM of its first episode.
-        """
-        e = self.episodes
-        if e.empty:
-            return pd.Series(dtype="datetime64[ns]")
-        same_child = e["CHILD"].eq(e["CHILD"].shift())
-        chained = same_child & e["DECOM"].eq(e["DEC"].shift())
-        chain_id = (~chained).cumsum()
-        return e["DECOM"].groupby(chain_id).transform("first")
+        """For each episode, the start of its period of care (:func:`care.period_starts`)."""
+        return care.period_starts(self.episodes)
 
     @cached
     def continuously_looked_after(self, months: int, at: pd.Timestamp | None = None) -> set:
         """Children looked after at ``at`` (E) whose period of care started N months before.
 
-        "Looked after continuously for N at E": the period of care open at E started on or
-        before E minus N months (calendar arithmetic).
+        The rule is :func:`care.continuously_looked_after`'s.
         """
         at = self.E if at is None else at
-        e = self.episodes
-        open_at = (e["DECOM"] <= at) & (e["DEC"].isna() | (e["DEC"] > at))
-        cutoff = pd.Timestamp(minus_months(at.date(), months))
-        ok = open_at & (self.period_starts() <= cutoff)
-        return set(e.loc[ok, "CHILD"])
+        return care.continuously_looked_after(self.episodes, at, months, self.period_starts())
 
     def ages(self, children, when: date | None = None) -> pd.Series:
         """Whole years of age at E (or ``when``) of ``children``, indexed by child."""

@@ -22,7 +22,7 @@ from scipy import stats
 from pipeline.measures.context import Context
 from pipeline.measures.education import EDUCATION, attainment_values, education_available
 from pipeline.measures.registry import REGISTRY
-from pipeline.publish.disclosure import round_half_up
+from pipeline.numerals import round_half_up
 from pipeline.read.reference import all_pupils
 from pipeline.spec.period import Period
 

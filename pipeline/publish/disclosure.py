@@ -14,6 +14,8 @@ import math
 
 import pandas as pd
 
+from pipeline.numerals import round_half_up
+
 SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE = "c", "x", "z"
 
 
@@ -62,18 +64,6 @@ def secondary(counts: list[float], suppressed: list[bool], total_shown: bool = T
     if candidates:
         mask[min(candidates)[1]] = True
     return mask
-
-
-def round_half_up(x: float, dp: int = 0) -> float:
-    """Round halves away from zero, as DfE's published figures do (not banker's rounding).
-
-    >>> round_half_up(66.5), round_half_up(2.25, 1), round_half_up(67.49)
-    (67.0, 2.3, 67.0)
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return float("nan")
-    q = 10**dp
-    return math.floor(abs(x) * q + 0.5) / q * (1 if x >= 0 else -1)
 
 
 def fmt_number(v: float | None, dp: int = 0) -> str:

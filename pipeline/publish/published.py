@@ -17,8 +17,9 @@ import pandas as pd
 
 from pipeline import io
 from pipeline.measures.registry import PARTITIONS, REGISTRY, figure_period
+from pipeline.numerals import round_half_up
 from pipeline.publish import disclosure
-from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED, round_half_up
+from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
 from pipeline.read.reference import (
     AGE_GROUP_LABELS,
     Comparators,

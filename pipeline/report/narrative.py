@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from pipeline.publish.disclosure import round_half_up
+from pipeline.numerals import round_half_up
 
 
 def long_date(d: date) -> str:
@@ -62,17 +62,6 @@ def change(now: float | None, before: float | None, noun: tuple[str, str] | None
         return "unchanged"
     word = "up" if diff > 0 else "down"
     return f"{word} by {plural(abs(diff), *noun) if noun else number(abs(diff))}"
-
-
-def ordinal(n: int) -> str:
-    """An ordinal number as written: 1st, 2nd, 3rd, 4th, 11th, 21st.
-
-    >>> " ".join(ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 18, 21, 22, 101, 111))
-    '1st 2nd 3rd 4th 11th 12th 13th 17th 18th 21st 22nd 101st 111th'
-    """
-    if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
 def join(parts: list[str]) -> str:

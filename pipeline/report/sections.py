@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from pipeline.measures.registry import REGISTRY, figure_period, registry_table
+from pipeline.numerals import round_half_up
 from pipeline.publish import disclosure
 from pipeline.publish.published import comparator_year, neighbour_dp
 from pipeline.records import CheckRecord
@@ -496,8 +497,7 @@ def breakdown_table(
             if r["suppressed"]
             else "x"
             if not total_v
-            else disclosure.fmt_number(disclosure.round_half_up(100 * r["value"] / total_v), 0)
-            + "%"
+            else disclosure.fmt_number(round_half_up(100 * r["value"] / total_v), 0) + "%"
         )
         row_ = [group, r["display"], pct]
         if england is not None:

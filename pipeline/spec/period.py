@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pandas as pd
+
 from pipeline.problems import ConfigError
 
 # Matched whole (``fullmatch``): ``$`` alone would accept a trailing newline.
@@ -44,6 +46,28 @@ def minus_months(d: date, months: int) -> date:
     month += 1
     day = min(d.day, calendar.monthrange(year, month)[1])
     return date(year, month, day)
+
+
+def age_at(dob: pd.Series, when: date | pd.Timestamp | pd.Series) -> pd.Series:
+    """Whole years of age at ``when`` (birthday on ``when`` counts; row by row for a Series).
+
+    The one rule for age, used by the indicators and the data checks alike.
+
+    >>> age_at(pd.Series(pd.to_datetime(["2009-03-31", "2009-04-01", None])), date(2025, 3, 31)
+    ...        ).tolist()
+    [16.0, 15.0, nan]
+    >>> age_at(pd.Series(pd.to_datetime(["2009-03-31", "2009-03-31"])),
+    ...        pd.Series(pd.to_datetime(["2025-03-30", None]))).tolist()
+    [15.0, nan]
+    """
+    d = pd.to_datetime(dob)
+    if isinstance(when, pd.Series):
+        w = pd.to_datetime(when)
+        wy, wm, wd = w.dt.year, w.dt.month, w.dt.day
+    else:
+        wy, wm, wd = when.year, when.month, when.day
+    before_birthday = (d.dt.month > wm) | ((d.dt.month == wm) & (d.dt.day > wd))
+    return (wy - d.dt.year - before_birthday.astype(float)).astype(float)
 
 
 @dataclass(frozen=True)

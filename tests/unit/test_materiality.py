@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.publish.disclosure import round_half_up
+from pipeline.numerals import round_half_up
 from pipeline.report.materiality import Candidate, candidates, material, targets_sentence
 from pipeline.spec.period import parse_period
 
