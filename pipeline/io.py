@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 
 from pipeline.clean.history import History
 from pipeline.problems import ConfigError
-from pipeline.read.returns import Problem, quote
+from pipeline.read.returns import Problem, YearReturn, quote
 from pipeline.records import CheckRecord, ReadRecord
 from pipeline.spec.runspec import RunSpec
 
@@ -34,6 +35,11 @@ KEY_FILE_ENV = "CORPAR_KEY_FILE"
 def tables_dir(spec: RunSpec) -> Path:
     """``data/processed/<la>/<period>/tables``: cleaned, pseudonymised parquet."""
     return spec.processed_dir / "tables"
+
+
+def returned_dir(spec: RunSpec) -> Path:
+    """``data/processed/<la>/<period>/returned``: the latest returns as the checks read them."""
+    return spec.processed_dir / "returned"
 
 
 def notebooks_dir(spec: RunSpec) -> Path:
@@ -199,6 +205,43 @@ def write_history(spec: RunSpec, history: History) -> ReadRecord:
     return write_problems(
         spec, history.problems, history.years, history.rejected, history.files, history.repairs
     )
+
+
+def write_returned(spec: RunSpec, returned: list[YearReturn]) -> None:
+    """Write the latest returns as returned (:func:`~pipeline.clean.history.as_returned`).
+
+    One folder per collection year, a parquet file per table, owner-only. The data checks
+    read these instead of the raw files, so they check the very rows the figures came from.
+    A previous run's years are removed first: only this run's are ever read back.
+    """
+    out = returned_dir(spec)
+    forget_returned(spec)
+    for ret in returned:
+        folder = out / ret.year
+        private_dir(folder)
+        for name, df in ret.tables.items():
+            path = folder / f"{name}.parquet"
+            df.to_parquet(path)
+            os.chmod(path, 0o600)
+
+
+def forget_returned(spec: RunSpec) -> None:
+    """Remove the returns an earlier run wrote, so the checks never read another run's rows."""
+    shutil.rmtree(returned_dir(spec), ignore_errors=True)
+
+
+def read_returned(spec: RunSpec) -> list[YearReturn]:
+    """The latest returns as the reading stage wrote them, oldest first."""
+    folder = returned_dir(spec)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{folder} does not exist: run the clean stage (notebooks/10_clean.ipynb) for "
+            f"{spec.la_code} {spec.period.label} first"
+        )
+    return [
+        YearReturn(y.name, {p.stem: pd.read_parquet(p) for p in sorted(y.glob("*.parquet"))})
+        for y in sorted(p for p in folder.iterdir() if p.is_dir())
+    ]
 
 
 def write_problems(

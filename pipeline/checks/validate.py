@@ -36,7 +36,7 @@ import pandas as pd
 
 from pipeline import io, resources, schema
 from pipeline.clean import care
-from pipeline.clean.history import parse_dates, pseudonymise, restore_leading_zeros
+from pipeline.clean.history import parse_dates
 from pipeline.problems import row_word
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
 from pipeline.spec.period import Period, age_at, year_label, year_period
@@ -668,8 +668,9 @@ def _header(year: str) -> list[Check]:
         Check(
             "Header.UPN.format",
             "Header",
-            "expect_column_values_to_match_regex",
-            {"column": "UPN", "regex": r"^(?:[A-Z]\d{11}[0-9A-Z]|UN[1-5])$"},
+            "expect_column_values_to_be_in_set",
+            # Worked out from the UPN before it was pseudonymised (schema.valid_upn).
+            {"column": "UPN__valid", "value_set": [True]},
             WARNING,
             "UPN is not a valid Unique Pupil Number or UN code",
             "Use the child's 13-character UPN, or UN1-UN5 when it is not known.",
@@ -1648,7 +1649,9 @@ def run_suite(table: str, year: str, frame: pd.DataFrame, root: Path = EXPECTATI
                     "file": file,
                     "row": None if row is None else int(row),
                     "child": item.get("CHILD"),
-                    "value": "(withheld)" if column in WITHHELD_COLUMNS else _plain(value),
+                    "value": "(withheld)"
+                    if column.split("__")[0] in WITHHELD_COLUMNS
+                    else _plain(value),
                 }
             )
         findings.append(
@@ -1658,7 +1661,8 @@ def run_suite(table: str, year: str, frame: pd.DataFrame, root: Path = EXPECTATI
                 severity=str(getattr(cfg.severity, "value", cfg.severity)),
                 table=table,
                 year=year,
-                column=column or ", ".join(cfg.kwargs.get("column_list", [])),
+                # ``UPN__valid`` is said as the UPN it was worked out from.
+                column=column.split("__")[0] or ", ".join(cfg.kwargs.get("column_list", [])),
                 message=meta.get("message", ""),
                 action=meta.get("action", ""),
                 failing=failing,
@@ -1771,7 +1775,6 @@ def years_checked(period: Period) -> int:
 def validate(
     returns: list[YearReturn],
     tables: dict[str, pd.DataFrame],
-    key: bytes,
     root: Path = EXPECTATIONS_DIR,
     years: int = YEARS_CHECKED,
     today: date | None = None,
@@ -1782,15 +1785,16 @@ def validate(
     ``returns`` need hold only the ``years`` latest returns; ``first_year`` is the earliest
     year the stitched tables were read from (by default the first of ``returns``).
 
-    ``tables`` are the cleaned, stitched, pseudonymised tables; ``key`` is the pseudonymisation
-    key, used only to link a return's rows to them (for the 12-month cohort). Ids in the
-    findings are pseudonymised.
+    ``returns`` are the returns as returned (:func:`~pipeline.clean.history.as_returned`: ids
+    pseudonymised like the cleaned, stitched ``tables``, so the two link for the 12-month
+    cohort). Ids in the findings are pseudonymised.
     """
+    for ret in returns:
+        header = ret.tables.get("Header")
+        if header is not None and "UPN" in header and "UPN__valid" not in header:
+            raise ValueError("validate() checks returns as_returned() made, not as read")
     t0 = time.perf_counter()
     _gx()
-    # Read as the clean stage reads: ids a spreadsheet stripped of leading zeros are the
-    # same child (reported by that stage), so the checks link rows as the figures do.
-    returns, _ = restore_leading_zeros(returns)
     findings: list[Finding] = []
     suites = 0
     episodes = tables.get("Episodes")
@@ -1809,9 +1813,6 @@ def validate(
                 findings.append(_not_in_year(name, ret.year, frame))
                 continue
             if "CHILD" in frame:
-                frame["CHILD"] = pseudonymise(frame["CHILD"].fillna(""), key).where(
-                    frame["CHILD"].notna(), None
-                )
                 frame["_cla12"] = frame["CHILD"].isin(cla12)
                 if name == "OC3":
                     frame["_ever_looked_after"] = frame["CHILD"].isin(ever)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # Columns dropped from processed tables: no indicator needs postcodes, and they identify.
 DROPPED_COLUMNS = ("HOME_POST", "PL_POST")
+GIVEN = "(given)"  # a dropped column's value, kept for the data checks: it was filled in
 
 # Formats tried in order. The first is the 903's own; the rest are what Excel round trips
 # make of it. Each non-standard format is reported with its rows, so nothing is guessed
@@ -635,6 +636,67 @@ def build_history(returns: list[YearReturn], key: bytes, repair: bool = True) ->
     files = [f for r in returns for f in r.files]
     years = [r.year for r in returns]
     return History(tables, attainment, rejected, problems, years, files, repairs)
+
+
+def as_returned(returns: list[YearReturn], key: bytes, latest: int = 1) -> list[YearReturn]:
+    """The ``latest`` returns as returned, for the data checks to read instead of the files.
+
+    Every row as read (the ones cleaning rejects too), as text, so the checks see what the
+    authority sent. Changed only so that it may be kept between stages like the cleaned
+    tables: ids get their leading zeros back as :func:`build_history` gives them (so the checks
+    link rows as the figures do) and are pseudonymised; a UPN's validity is kept in
+    ``UPN__valid`` and the UPN pseudonymised; a postcode becomes :data:`GIVEN` (or blank), and
+    columns that are not the 903's keep only their position (for the column checks).
+
+    >>> from pipeline.read.returns import YearReturn
+    >>> h = pd.DataFrame({"CHILD": ["7", " 7 ", ""], "UPN": ["A12345678901B", "UN2", "X1"],
+    ...                   "Name": ["Ann", "Bo", "Cy"]})
+    >>> got = as_returned([YearReturn("2024-25", {"Header": h})], b"k")[0].tables["Header"]
+    >>> list(got.columns), got["UPN__valid"].tolist(), got["UPN"][1], "X1" in got["UPN"][2]
+    (['CHILD', 'UPN', 'column 3', 'UPN__valid'], [True, True, False], 'UN2', False)
+    >>> got["CHILD"][0] == got["CHILD"][1] != "7", got["CHILD"][2], got["column 3"].tolist()
+    (True, None, [None, None, None])
+    >>> e = pd.DataFrame({"CHILD": ["7", "7"], "HOME_POST": ["ZX1 1AA", " "]})
+    >>> as_returned([YearReturn("2024-25", {"Episodes": e})], b"k")[0].tables["Episodes"][
+    ...     "HOME_POST"].tolist()
+    ['(given)', None]
+    """
+    returns, _ = restore_leading_zeros(returns)
+    out = []
+    for ret in returns[-latest:] if latest else returns:
+        tables = {}
+        for name, raw in ret.tables.items():
+            df = raw.copy()
+            for col in DROPPED_COLUMNS:
+                if col in df:  # whether it was given, never what
+                    given = _stripped(df[col]).notna().to_numpy()
+                    df[col] = pd.Series(np.where(given, GIVEN, None), df.index, dtype=object)
+            unknown = {
+                c: f"column {i + 1}"
+                for i, c in enumerate(raw.columns)
+                if c not in schema.KNOWN_COLUMNS and c not in (SOURCE_FILE, SOURCE_ROW, YEAR)
+            }
+            df = df.assign(**{c: None for c in unknown}).rename(columns=unknown)
+            if "CHILD" in df:
+                df["CHILD"] = _pseudonymised_text(df["CHILD"], key, "CHILD")
+            if "UPN" in df:
+                text = _stripped(df["UPN"])
+                df["UPN__valid"] = text.map(schema.valid_upn, na_action="ignore").astype(object)
+                df["UPN"] = _pseudonymised_text(df["UPN"], key, "UPN")
+            tables[name] = df
+        out.append(YearReturn(ret.year, tables))
+    return out
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text as the checks read it: surrounding spaces removed, blank as null."""
+    s = values.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+    return s.where(s.notna() & (s != ""), None)
+
+
+def _pseudonymised_text(values: pd.Series, key: bytes, kind: str) -> pd.Series:
+    text = _stripped(values)
+    return pseudonymise(text.fillna(""), key, kind).astype(object).where(text.notna(), None)
 
 
 def _pseudonymise_frame(df: pd.DataFrame, key: bytes) -> pd.DataFrame:

@@ -161,7 +161,8 @@ def run_job(job: Job, force: bool = False) -> JobResult:
             staged_spec = final.with_outputs(staging)
             _run_steps(job, staged_spec, result, fp)
             if not result.ok:
-                _failure_page(staged_spec, result.failed_step, job.validate_only)
+                stopped = _step_words(result.failed_step)
+                quality_page(staged_spec, stopped=stopped, checking=job.validate_only)
             # A data check publishes its page only: it must never replace the reports of
             # the last run (it made none), whatever it found.
             complete = result.ok and not job.validate_only
@@ -188,18 +189,16 @@ def _os_error(exc: OSError) -> str:
     )
 
 
-def _failure_page(spec, step: str, checking: bool = False) -> None:
-    """Rewrite the staged ``data_quality.html`` to say the run stopped, and where."""
+def quality_page(spec, stopped: str | None = None, checking: bool = False) -> None:
+    """Write the staged ``data_quality.html`` from the stages' records.
+
+    Once the stages have run (before the editions, which link to it) or, with ``stopped``,
+    when one failed: the page then says at which step the run stopped.
+    """
     from pipeline.report.data_quality import data_quality_html
 
     record, checks = io.read_record(spec), io.read_checks(spec)
-    page = data_quality_html(
-        spec,
-        record,
-        checks,
-        stopped=_step_words(step),
-        checking=checking,
-    )
+    page = data_quality_html(spec, record, checks, stopped=stopped, checking=checking)
     io.write_public_bytes(io.output_file(spec, "data_quality.html"), page.encode("utf-8"))
 
 
@@ -263,6 +262,8 @@ def _run_steps(job: Job, spec, result: JobResult, fp: str) -> None:
                 break
             finally:
                 result.timings[name] = round(time.perf_counter() - t0, 2)
+            if name == stages[-1]:
+                quality_page(spec, checking=job.validate_only)
             if edition:
                 first_edition = first_edition or t0
                 pending.append((name, exports.submit(_export_edition, spec, edition, executed)))

@@ -2,8 +2,10 @@
 
 The stage notebooks (``notebooks/10_clean``, ``20_validate``, ``30_indicators``) are thin:
 they read the job's run spec from their one parameter (:func:`load_spec`) and call these.
-Each function does one stage end to end (read its inputs from disk, write its outputs), so a
-stage can be re-run alone.
+Each function does one stage end to end (read what the stage before wrote, write its own
+records), so a stage can be re-run alone. Only the clean stage reads the raw files. The job
+(:mod:`pipeline.orchestrate.jobs`) writes ``data_quality.html`` from the stages' records once
+they have run or one has stopped.
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ import logging
 import pandas as pd
 
 from pipeline import io
-from pipeline.clean.history import History, build_history
+from pipeline.clean.history import History, as_returned, build_history
 from pipeline.clean.repairs import AS_RETURNED
 from pipeline.measures.gaps import attainment_gaps
 from pipeline.measures.registry import compute_all, compute_trend
-from pipeline.problems import YEAR, Problem, quote
+from pipeline.problems import YEAR
 from pipeline.publish import published
 from pipeline.read.reference import Comparators, load_comparators
-from pipeline.read.returns import InputError, collection_years, read_history
-from pipeline.records import CheckRecord, ReadRecord
-from pipeline.report.data_quality import data_quality_html
+from pipeline.read.returns import InputError, read_history
 from pipeline.spec.runspec import (
     RunSpec,
     load_spec,  # noqa: F401 (for notebooks)
@@ -37,16 +37,19 @@ def clean(spec: RunSpec) -> History:
     Earlier returns are repaired by the rules in :mod:`pipeline.clean.repairs` unless the run
     is strict (``corpar run --strict``).
 
-    Raises :class:`~pipeline.read.returns.InputError` listing every error found (the read report
-    is written first, so the data-quality findings survive a failed run).
+    Raises :class:`~pipeline.read.returns.InputError` listing every error found (the read record
+    is written first, so the data-quality page can say what was found).
     """
+    from pipeline.checks.validate import years_checked
+
+    io.forget_returned(spec)
     returns = read_history(spec.raw_dir, spec.period.collection_year)
-    history = build_history(returns, io.pseudonym_key(spec), repair=not spec.strict)
-    record = io.write_history(spec, history)
-    io.write_public_bytes(
-        io.output_file(spec, "data_quality.html"),
-        data_quality_html(spec, record).encode("utf-8"),
-    )
+    key = io.pseudonym_key(spec)
+    history = build_history(returns, key, repair=not spec.strict)
+    io.write_history(spec, history)
+    # What the data checks check: the latest returns as returned, so stage 20 never opens
+    # the raw files (they could have changed since) and never holds a UPN or postcode.
+    io.write_returned(spec, as_returned(returns, key, years_checked(spec.period)))
     errors = [p for p in history.problems if p.severity == "error"]
     if errors:
         raise InputError(errors)
@@ -56,65 +59,30 @@ def clean(spec: RunSpec) -> History:
 def validate(spec: RunSpec):
     """Run the data checks (Great Expectations suites in ``expectations/``) for the period.
 
-    Writes ``validation.json`` and the internal row list to ``data/processed/...`` and the
-    count-only ``data_quality.html`` to ``outputs/...``, then raises
-    :class:`~pipeline.checks.validate.ValidationError` when a critical check failed.
+    Checks the latest returns as the clean stage read them (never the raw files again) and
+    the stitched history. Writes ``validation.json`` and the internal row list to
+    ``data/processed/...``, then raises :class:`~pipeline.checks.validate.ValidationError`
+    when a critical check failed.
     """
     from pipeline.checks import validate as checks
 
-    years = checks.years_checked(spec.period)
     record = io.read_record(spec)
-    # The checks read the latest returns again, as returned: they look at fields the
-    # processed tables never hold (postcodes are dropped at cleaning), and those must not
-    # be kept on disk between stages. They must be the very bytes the figures came from.
-    returns = read_history(spec.raw_dir, spec.period.collection_year, latest=years)
-    _same_files_as_read(record, returns)
-    # The stitched tables' first year (the history checks need it): from the read record,
-    # else the earliest year folder; never the first of ``returns``, only the latest years.
-    first_year = (record.years_read or collection_years(spec.raw_dir, spec.period.collection_year))[
-        0
-    ]
-    result = checks.validate(
-        returns,
-        io.read_tables(spec),
-        io.pseudonym_key(spec),
-        years=years,
-        first_year=first_year,
-    )
+    returned, tables = io.read_returned(spec), io.read_tables(spec)
+    # The stitched tables' first year (the history checks need it), never the first of
+    # ``returned``: those are only the latest years.
+    first_year = record.years_read[0] if record.years_read else _earliest_year(tables)
+    result = checks.validate(returned, tables, years=len(returned), first_year=first_year)
     findings = checks.findings_json(result)
     io.write_validation(spec, findings, checks.findings_rows(result))
-    io.write_public_bytes(
-        io.output_file(spec, "data_quality.html"),
-        data_quality_html(spec, record, CheckRecord.model_validate(findings)).encode("utf-8"),
-    )
     if result.critical:
         raise checks.ValidationError(spec.la_code, spec.period.label, result.critical)
     return result
 
 
-def _same_files_as_read(record: ReadRecord, returns) -> None:
-    """Stop when a return's files changed after the reading stage read them.
-
-    Otherwise the checks would describe other bytes than the figures (a file replaced while
-    a run was going). Skipped when the reading stage left no record (a stage run alone).
-    """
-    if not record.files:
-        return
-    now = {f.file: f.sha256 for ret in returns for f in ret.files}
-    before = record.files_of([ret.year for ret in returns])
-    changed = sorted(f for f in now.keys() | before.keys() if now.get(f) != before.get(f))
-    if changed:
-        raise InputError(
-            [
-                Problem(
-                    "error",
-                    quote(f),
-                    "changed, appeared or went after this run read the returns: leave the "
-                    "raw folder alone while a run reads it, then run again",
-                )
-                for f in changed
-            ]
-        )
+def _earliest_year(tables: dict[str, pd.DataFrame]) -> str | None:
+    """The earliest collection year any stitched row came from (a record without years)."""
+    years = [y for t in tables.values() if YEAR in t for y in t[YEAR].dropna()]
+    return min(years) if years else None
 
 
 def validation_summary(result) -> pd.DataFrame:
@@ -184,12 +152,6 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     published.write_publication(spec, pub)
     published.write_published(spec, pub.current)
-    if pub.comparator_problems:  # left out of comparisons: the analyst's page says which
-        record, checks = io.read_record(spec), io.read_checks(spec)
-        io.write_public_bytes(
-            io.output_file(spec, "data_quality.html"),
-            data_quality_html(spec, record, checks).encode(),
-        )
     return current, trend
 
 

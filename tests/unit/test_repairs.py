@@ -16,7 +16,7 @@ import pytest
 
 from corpar_synthetic import generator as synthetic
 from pipeline.checks import validate as checks
-from pipeline.clean.history import build_history
+from pipeline.clean.history import as_returned, build_history
 from pipeline.measures.registry import compute_all
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, read_history
 from pipeline.spec.period import parse_period
@@ -49,7 +49,7 @@ def _history(la_dir: Path, repair=True):
 
 def _critical(history, la_dir: Path) -> dict[str, int]:
     returns = read_history(la_dir, PERIOD, latest=1)
-    result = checks.validate(returns, history.tables, KEY, first_year=history.years[0])
+    result = checks.validate(as_returned(returns, KEY), history.tables, first_year=history.years[0])
     return {f.check: f.failing for f in result.critical}
 
 

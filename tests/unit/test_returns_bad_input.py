@@ -13,7 +13,7 @@ import textwrap
 
 from pipeline import schema
 from pipeline.checks import validate
-from pipeline.clean.history import build_history
+from pipeline.clean.history import as_returned, build_history
 from pipeline.read.returns import read_year
 from tests.conftest import ROOT, minimal_return, tree_hashes, write_csv
 
@@ -56,7 +56,7 @@ def test_formula_like_text_is_neutralised_in_the_row_list(tmp_path):
     )
     ret = read_year(folder, YEAR)
     history = build_history([ret], KEY)
-    rows = validate.findings_rows(validate.validate([ret], history.tables, KEY))
+    rows = validate.findings_rows(validate.validate(as_returned([ret], KEY), history.tables))
     place = rows[rows["check"] == "Episodes.PLACE.valid_code"]
     assert sorted(place["value"]) == ["'+1", "'=HYPERLINK(X)"]  # codes are read upper case
     assert not rows["value"].str.match(r"^[=+\-@]").any()
@@ -73,7 +73,7 @@ def test_an_episode_before_birth_and_future_dates_are_flagged(tmp_path):
     )
     ret = read_year(folder, YEAR)
     history = build_history([ret], KEY)
-    result = validate.validate([ret], history.tables, KEY)
+    result = validate.validate(as_returned([ret], KEY), history.tables)
     got = {(f.check, f.year): f.rows for f in result.findings if f.failing}
     assert got[("Episodes.DECOM.after_birth", YEAR)] == {"999/2025-26/episodes.csv": [2]}
     assert got[("Episodes.DECOM.in_year", YEAR)] == {"999/2025-26/episodes.csv": [3]}

@@ -19,7 +19,7 @@ import pytest
 
 from pipeline import schema
 from pipeline.checks import validate
-from pipeline.clean.history import build_history
+from pipeline.clean.history import as_returned, build_history, pseudonymise
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn, read_history
 from pipeline.spec.period import parse_period
 
@@ -53,9 +53,9 @@ def flagged(check_id: str, tables: dict[str, list[dict]], year: str = YEAR, **ex
     """Spreadsheet rows that ``check_id`` flags in its own table of a one-year return."""
     table = next(c for c in validate.checks_for_all(year) if c.id == check_id).table
     ret = YearReturn(year, {n: frame(n, rows, year) for n, rows in tables.items()})
-    df = validate.year_data(ret).frames[table]
+    df = validate.year_data(as_returned([ret], KEY)[0]).frames[table]  # as stage 20 reads it
     for col, values in extra.items():  # derived from the stitched history in a real run
-        df[col] = df["CHILD"].isin(values)
+        df[col] = df["CHILD"].isin(set(pseudonymise(pd.Series(list(values), dtype=str), KEY)))
     found = [f for f in validate.run_suite(table, year, df) if f.check == check_id]
     assert len(found) == 1, check_id
     rows = set(found[0].rows.get(f"{table}.csv", []))
@@ -943,7 +943,7 @@ def test_critical_failure_stops_with_file_column_and_rows(tmp_path):
     ).to_csv(folder / "episodes.csv", index=False)
     returns = read_history(tmp_path / "999", YEAR)
     history = build_history(returns, KEY)
-    result = validate.validate(returns, history.tables, KEY)
+    result = validate.validate(as_returned(returns, KEY), history.tables)
     assert [(f.check, f.year) for f in result.critical] == [
         ("Episodes.DEC.after_DECOM", YEAR),
         ("history.Episodes.DEC.after_DECOM", "history"),
@@ -973,7 +973,7 @@ def fake_return(shared, tmp_path):
 @pytest.mark.shared
 def test_validator_fake_data_runs_end_to_end(shared, tmp_path):
     folder, returns, history = fake_return(shared, tmp_path)
-    result = validate.validate(returns, history.tables, KEY)
+    result = validate.validate(as_returned(returns, KEY), history.tables)
     counts = {f.check: f.failing for f in result.findings}
     assert result.summary()["checks_run"] == len(result.findings) > 100
     # Worked out from the files with the csv module, from each rule's wording.
@@ -1005,7 +1005,7 @@ def test_fast_path_finds_what_great_expectations_own_engine_finds(shared, tmp_pa
     _, returns, history = fake_return(shared, tmp_path)
     engine = validate._gx()[2].data_asset.datasource.execution_engine_override
     before = engine.filters_run
-    fast = validate.validate(returns, history.tables, KEY)
+    fast = validate.validate(as_returned(returns, KEY), history.tables)
     filters = engine.filters_run - before
 
     stock = validate._gx()[0].get_context(mode="ephemeral").data_sources.add_pandas("stock")
@@ -1023,7 +1023,7 @@ def test_fast_path_finds_what_great_expectations_own_engine_finds(shared, tmp_pa
         return batch.validate(suite, result_format=validate.complete_format(frame)).results
 
     monkeypatch.setattr(validate, "_results", one_complete_pass)
-    complete = validate.validate(returns, history.tables, KEY)
+    complete = validate.validate(as_returned(returns, KEY), history.tables)
     assert sum(f.failing > 0 for f in fast.findings) > 20  # the second pass had work to do
     assert [asdict(f) for f in fast.findings] == [asdict(f) for f in complete.findings]
     # Each suite's distinct row conditions, filtered once in each of the two passes at most
@@ -1058,7 +1058,9 @@ def test_no_oc2_row_is_due_in_a_year_still_running(tmp_path):
     history = build_history(returns, KEY)
     # A quarterly run checks both: the extract and the annual return its health rows use.
     assert validate.years_checked(parse_period("2026-27-Q2")) == 2
-    result = validate.validate(returns, history.tables, KEY, years=2, today=date(2026, 11, 22))
+    result = validate.validate(
+        as_returned(returns, KEY, 2), history.tables, years=2, today=date(2026, 11, 22)
+    )
     due = {f.year: f.failing for f in result.findings if f.check == "Header.OC2.present_for_cohort"}
     assert due == {"2025-26": 1, "2026-27": 0}
 
@@ -1066,7 +1068,7 @@ def test_no_oc2_row_is_due_in_a_year_still_running(tmp_path):
 def test_the_data_check_stage_starts_the_history_at_the_first_year_read(tmp_path, monkeypatch):
     """The stage reads only the latest return for its table checks, but the history checks'
     first year (a child's first episode there must start a period of care) is the earliest
-    year read: from read_report.json, or from the year folders when the report lacks it."""
+    year read: from read_report.json, or from the stitched tables when the report lacks it."""
     from corpar_synthetic import generator as synthetic
     from pipeline import io
     from pipeline.orchestrate import stages
