@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 from pytest import approx
 
-from pipeline.measures.stability import count_placements
+from pipeline.clean.care import looked_after
+from pipeline.measures.stability import placements
 from pipeline.spec.period import parse_period
 from tests.unit.cases import P, T, eps, header, value
 
@@ -46,8 +47,7 @@ PLACEMENTS = eps(
 
 
 def test_placement_counts_per_child():
-    by_child = {c: g.to_dict("records") for c, g in PLACEMENTS.groupby("CHILD")}
-    counts = {c: count_placements(e, T(P.start), T(P.end)) for c, e in by_child.items()}
+    counts = placements(looked_after(PLACEMENTS), T(P.start), T(P.end)).to_dict()
     assert counts == {"P1": 2, "P2": 2, "P3": 3, "P4": 3, "P5": 3}
 
 
