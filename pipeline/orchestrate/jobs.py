@@ -314,7 +314,9 @@ def _export_edition(spec, edition: str, executed: Path) -> list[str]:
     """An executed edition's HTML and PDF in the job's output folder."""
     from pipeline.report.export import export_html, export_pdf
 
-    title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
+    # A quarter is named in words, as the edition's h1 names it (``sections.period_name``).
+    when = spec.period.label if spec.period.is_annual else spec.period.words
+    title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {when}"
     out = io.output_file(spec, io.report_name(spec, edition, "html"))
     export_html(executed, out, title)
     pdf = export_pdf(out, out.with_suffix(".pdf"))
