@@ -900,19 +900,20 @@ def _review_cell(review) -> Block | str:
     )
 
 
-def _linked_measure(data: ReportData, ind: str | None) -> tuple[Block, Block | str]:
-    """An action's measure as published: its latest figure, its target and its rating.
+def _linked_measure(data: ReportData, ind: str | None) -> tuple[Block, Block | str, bool]:
+    """An action's measure as published: figure and target, rating, small-group mark.
 
-    The figure and the rating are the publication's (suppressed, and rated by
+    Returns the cell, the rating cell, and whether the figure carries the caution mark. The
+    figure and the rating are the publication's (suppressed, and rated by
     ``published.rating``): a suppressed figure stays ``c`` and is not rated here either.
     """
     if not ind or ind not in REGISTRY:
-        return Block("No measure linked"), ""
+        return Block("No measure linked"), "", False
     spec_ind = REGISTRY[ind]
     r = find_row(data.current, ind)
     name = spec_ind.title
     if r is None:
-        return Block(f"{esc(name)}:<br>{disclosure.NOT_AVAILABLE}"), "Not rated (no figure)"
+        return Block(f"{esc(name)}:<br>{disclosure.NOT_AVAILABLE}"), "Not rated (no figure)", False
     as_of = _as_of(data, r)
     if as_of:
         name += f" ({as_of}, yearly return)"
@@ -923,14 +924,14 @@ def _linked_measure(data: ReportData, ind: str | None) -> tuple[Block, Block | s
     if has_target and not r["suppressed"]:
         pct = "%" if spec_ind.unit == "percent" else ""
         figure += f" against a target of {esc(_cell(target, spec_ind.dp))}{pct}"
-    text = Block(f"{esc(name)}:<br>{figure}")
+    text, caution = Block(f"{esc(name)}:<br>{figure}"), shown.endswith(" *")
     if r["suppressed"]:
-        return text, "Not rated (figure suppressed)"
+        return text, "Not rated (figure suppressed)", caution
     if not has_target:
-        return text, "No target set"
+        return text, "No target set", caution
     if not isinstance(r["rating"], str):
-        return text, "Not rated (no figure)"
-    return text, rating_cell(r["rating"])
+        return text, "Not rated (no figure)", caution
+    return text, rating_cell(r["rating"]), caution
 
 
 def _lead_and_due(action, end, latest) -> Block:
@@ -975,8 +976,8 @@ def action_tracker(data: ReportData) -> Block:
         for a in members:
             by_date = {r.date: r for r in a.reviews}
             shown = [r for r in a.reviews if r.date <= end]
-            measure, rated = _linked_measure(data, a.indicator)
-            cautions |= measure.endswith(" *")
+            measure, rated, caution = _linked_measure(data, a.indicator)
+            cautions |= caution
             rows.append(
                 [
                     Block(

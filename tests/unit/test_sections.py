@@ -60,6 +60,7 @@ def test_row_lookup_takes_the_first_matching_row_of_the_frame_it_is_given():
 #   health_assessment_pct    43 of 50 = 86%; target 90 (tolerance 3), 86 < 87: off target
 #   review_participation_pct 88 of 100 = 88%; target 90 (tolerance 3), 88 >= 87: within
 #   care_leavers_in_touch_pct_19_21  4 of 5: a numerator of 1 to 5, so c, and not rated
+#   immunisations_pct        7 of 8 = 87.5%, shown 88% (half up); no target; 8 < 10 children
 # The year before (2025-26-Q2): 12%, 80%, 90%, 90%, 18 of 20 = 90%.
 BOARD_AUTHORITY = """\
 authorities:
@@ -103,6 +104,13 @@ actions:
     priority: high
     reviews:
       - {date: 2026-09-30, rating: complete}
+  - task: Immunisations catch-up
+    impact: Every child is protected
+    baseline: 7 of 9 in 2025-26
+    indicator: immunisations_pct
+    priority: Low
+    reviews:
+      - {date: 2026-09-30, rating: on track}
   - task: Hear from the Children in Care Council each quarter
     impact: Children shape the plan
     baseline: Two meetings in 2025-26
@@ -116,6 +124,7 @@ _BOARD_ROWS = {
     "health_assessment_pct": ((43, 50), (45, 50)),
     "review_participation_pct": ((88, 100), (90, 100)),
     "care_leavers_in_touch_pct_19_21": ((4, 5), (18, 20)),
+    "immunisations_pct": ((7, 8), (7, 9)),  # no target; 8 children: "use with caution"
 }
 
 
@@ -185,7 +194,10 @@ def test_board_actions_are_grouped_by_priority_with_due_dates(tmp_path):
         "Dental checks for every child",
         "Keep in touch with care leavers",
     ]
-    assert [k.split(" Impact sought")[0] for k in low] == ["Fewer placement moves"]
+    assert [k.split(" Impact sought")[0] for k in low] == [
+        "Fewer placement moves",
+        "Immunisations catch-up",
+    ]
     assert [k.split(" Impact sought")[0] for k in other] == [
         "Hear from the Children in Care Council each quarter"
     ]
@@ -227,6 +239,11 @@ def test_board_action_shows_its_measures_latest_value_and_the_published_rating(t
     assert rows["Hear from the Children in Care Council each quarter"][measure] == (
         "No measure linked"
     )
+    # Fewer than 10 children (small_cohort): the figure is marked, and the mark explained.
+    jabs = rows["Immunisations catch-up"]
+    assert jabs[measure] == "Immunisations up to date (2025-26, yearly return): 88% *"
+    assert jabs[rating] == "No target set"
+    assert "* Use with caution: fewer than 10 children in the group" in _text(soup)
     # What c means is said in the caption of the table that shows it.
     high = soup.find_all("table")[0]
     assert "c: suppressed to protect confidentiality" in _text(high.caption)
