@@ -315,7 +315,7 @@ def _export_edition(spec, edition: str, executed: Path) -> list[str]:
     """An executed edition's HTML and PDF in the job's output folder."""
     from pipeline.report.export import export_html, export_pdf
 
-    title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.label}"
+    title = f"{EDITIONS[edition][1]}: {spec.authority.name}, {spec.period.name}"
     out = io.output_file(spec, io.report_name(spec, edition, "html"))
     export_html(executed, out, title)
     pdf = export_pdf(out, out.with_suffix(".pdf"))

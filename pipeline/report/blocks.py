@@ -31,10 +31,12 @@ def html_table(
     numeric_from: int = 1,
     numeric: set[int] | None = None,
     key: str = "",
+    cls: str = "",
 ) -> str:
     """A table with a caption and column headers, and row headers in its first column.
 
-    Cells are escaped unless they are a ``Block`` already; ``key`` follows the caption.
+    Cells (row headers too) are escaped unless they are a ``Block`` already; ``key``
+    follows the caption; ``cls`` is the table's class (for its layout in print).
     """
     # Numbers align right: the columns from ``numeric_from``, or exactly those in ``numeric``.
     num = set(range(numeric_from, len(headers))) if numeric is None else numeric
@@ -47,15 +49,18 @@ def html_table(
         cells = []
         for i, v in enumerate(r):
             if i == 0 and first_col_header:
-                cells.append(f'<th scope="row">{esc(str(v))}</th>')
-            else:
-                cls = ' class="num"' if i in num else ""
                 text = str(v) if isinstance(v, Block) else esc(str(v))
-                cells.append(f"<td{cls}>{text}</td>")
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                align = ' class="num"' if i in num else ""
+                text = str(v) if isinstance(v, Block) else esc(str(v))
+                cells.append(f"<td{align}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     key_html = f' <span class="key">{esc(key)}</span>' if key else ""
+    cls_html = f' class="{esc(cls)}"' if cls else ""
     return (
-        f"<table><caption>{esc(caption)}{key_html}</caption><thead><tr>{head}</tr></thead>"
+        f"<table{cls_html}><caption>{esc(caption)}{key_html}"
+        f"</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 

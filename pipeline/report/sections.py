@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.measures.registry import REGISTRY, figure_period, registry_table
 from pipeline.numerals import round_half_up
 from pipeline.publish import disclosure
-from pipeline.publish.published import comparator_year, neighbour_dp
+from pipeline.publish.published import OFF, comparator_year, neighbour_dp
 from pipeline.records import CheckRecord
 from pipeline.report import materiality, narrative
 from pipeline.report.blocks import TOC_MARKER, Block, esc, heading, html_table
@@ -41,6 +41,15 @@ def _nobreak(label: str) -> str:
     return label.replace("-", "\u2011")
 
 
+def _label_name(data: ReportData, label: str) -> str:
+    """A trend period's label (the report's period, or the same one years before), named."""
+    for back in range(0, 50):
+        p = data.spec.period.shifted(-back)
+        if p.label == label:
+            return _nobreak(p.name)
+    return _nobreak(label)
+
+
 def symbols_key(lo: int, hi: int, rows: list[list]) -> str:
     """What the symbols shown in a table's figures mean (DfE's), for its caption.
 
@@ -58,8 +67,10 @@ applicable.'
     used = set()
     for r in rows:
         for v in r[1:]:
-            # One cell may hold several figures ("88 → c → 93"), each with a unit or mark.
-            used |= {t.rstrip("%*") for t in re.split(r"[\s→]+", str(v))}
+            # One cell may hold several figures ("88 → c → 93"), each with a unit or mark,
+            # and a cell of HTML (a Block) holds them between its tags.
+            words = re.sub(r"<[^>]+>", " ", str(v)) if isinstance(v, Block) else str(v)
+            used |= {t.rstrip("%*") for t in re.split(r"[\s→]+", words)}
     meanings = {
         disclosure.SUPPRESSED: (
             f"suppressed to protect confidentiality (a number of children or pupils from {lo} "
@@ -82,11 +93,17 @@ def title(data: ReportData, edition: str = "Annual corporate parenting report") 
     """The report's single h1, what it covers, and the table of contents."""
     p = data.spec.period
     span = f"{narrative.long_date(p.start)} to {narrative.long_date(p.end)}"
-    kind = "collection year" if p.is_annual else f"quarter {p.quarter} (rolling 12 months)"
+    if p.is_annual:
+        when = f"figures at {data.period_end} and for the collection year {span}"
+    else:
+        when = (
+            f"{p.words}: figures at {data.period_end} and, for events such as children "
+            f"starting or ceasing to be looked after, the rolling 12 months {span}"
+        )
     return Block(
-        f"<header><h1>{esc(edition)}: {esc(data.name)}, {esc(p.label)}</h1>"
-        f'<p class="lede">How the children {esc(data.name)} looks after are doing: figures '
-        f"at {esc(data.period_end)} and for the {esc(kind)} {esc(span)}, against England"
+        f"<header><h1>{esc(edition)}: {esc(data.name)}, {esc(p.name)}</h1>"
+        f'<p class="lede">How the children {esc(data.name)} looks after are doing in '
+        f"{esc(when)}, against England"
         f"{', ' + esc(data.region) if data.region else ''} and statistical neighbours.</p>"
         f"</header>{TOC_MARKER}"
     )
@@ -243,7 +260,23 @@ def trend_text(data: ReportData, ind: str) -> str:
 def trend_heading(data: ReportData) -> str:
     """The trend column's heading, naming its first and last periods."""
     periods = sorted(data.trend["period"].unique())
-    return f"Trend {_nobreak(periods[0])} to {_nobreak(periods[-1])}" if periods else "Trend"
+    if not periods:
+        return "Trend"
+    if not data.spec.period.is_annual:
+        # Two quarters in words would fill a narrow column: the span is under the table.
+        return "Trend (the same quarter each year)"
+    return f"Trend {_nobreak(periods[0])} to {_nobreak(periods[-1])}"
+
+
+def _trend_note(data: ReportData) -> str:
+    """Under a quarter's table: the trend's first and last quarters, in words."""
+    periods = sorted(data.trend["period"].unique())
+    if data.spec.period.is_annual or not periods:
+        return ""
+    return (
+        f'<p class="meta">Trend: the same quarter each year, oldest first, from '
+        f"{esc(_label_name(data, periods[0]))} to {esc(_label_name(data, periods[-1]))}.</p>"
+    )
 
 
 def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
@@ -301,8 +334,8 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         caption,
         [
             "Measure",
-            _nobreak(data.spec.period.label),
-            _nobreak(prev),
+            _nobreak(data.spec.period.name),
+            _nobreak(data.spec.period.shifted(-1).name),
             trend_heading(data),
             "England",
             data.region or "Region",
@@ -312,6 +345,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         ],
         rows,
     )
+    table += _trend_note(data)
     if cautions:
         table += (
             f'<p class="meta">* Use with caution: fewer than {small} children in the '
@@ -343,7 +377,7 @@ def _as_of(data: ReportData, r) -> str:
 
 def _caption(data: ReportData, what: str) -> str:
     return (
-        f"{what} in {data.name}: {data.spec.period.label} against the year before and "
+        f"{what} in {data.name}: {data.spec.period.name} against the year before and "
         f"comparators (DfE published figures for the year ending 31 March "
         f"{comparator_year(data.spec)})"
     )
@@ -803,10 +837,108 @@ _REVIEW_ICON = {
     "off track": ("off", "✗"),
 }
 
+# Priorities a plan commonly uses, most pressing first; any other wording follows them in
+# the order the plan first uses it, and actions without one come last.
+_PRIORITY_ORDER = ("high", "medium", "low")
+NO_PRIORITY = "No priority given"
+
+
+def _priority_groups(actions) -> list[tuple[str, list]]:
+    """Actions grouped by priority (case and spaces ignored), most pressing group first.
+
+    >>> from types import SimpleNamespace as A
+    >>> plan = [A(priority="Low"), A(priority=None), A(priority="urgent"), A(priority="high "),
+    ...         A(priority="LOW")]
+    >>> [(name, len(acts)) for name, acts in _priority_groups(plan)]
+    [('High priority', 1), ('Low priority', 2), ('Urgent', 1), ('No priority given', 1)]
+    """
+    groups: dict[str | None, list] = {}
+    for a in actions:
+        key = " ".join(a.priority.split()).lower() if a.priority and a.priority.strip() else None
+        groups.setdefault(key, []).append(a)
+    seen = list(groups)
+
+    def rank(key):
+        if key is None:
+            return (2, 0)
+        if key in _PRIORITY_ORDER:
+            return (0, _PRIORITY_ORDER.index(key))
+        return (1, seen.index(key))
+
+    def name(key, acts):
+        if key is None:
+            return NO_PRIORITY
+        if key in _PRIORITY_ORDER:
+            return f"{key.capitalize()} priority"
+        written = " ".join(acts[0].priority.split())
+        return written[:1].upper() + written[1:]
+
+    return [(name(k, groups[k]), groups[k]) for k in sorted(groups, key=rank)]
+
+
+def _review_cell(review) -> Block | str:
+    if review is None:
+        return ""
+    cls, icon = _REVIEW_ICON[review.rating]
+    note = f"<br>{esc(review.note)}" if review.note else ""
+    return Block(
+        f'<span class="rating {cls}"><span aria-hidden="true">{icon}'
+        f"</span> {esc(review.rating.capitalize())}</span>{note}"
+    )
+
+
+def _linked_measure(data: ReportData, ind: str | None) -> tuple[Block, Block | str, bool]:
+    """An action's measure as published: figure and target, rating, small-group mark.
+
+    Returns the cell, the rating cell, and whether the figure carries the caution mark. The
+    figure and the rating are the publication's (suppressed, and rated by
+    ``published.rating``): a suppressed figure stays ``c`` and is not rated here either.
+    """
+    if not ind or ind not in REGISTRY:
+        return Block("No measure linked"), "", False
+    spec_ind = REGISTRY[ind]
+    r = find_row(data.current, ind)
+    name = spec_ind.title
+    if r is None:
+        return Block(f"{esc(name)}:<br>{disclosure.NOT_AVAILABLE}"), "Not rated (no figure)", False
+    as_of = _as_of(data, r)
+    if as_of:
+        name += f" ({as_of}, yearly return)"
+    shown = _shown(r, spec_ind.unit, data.spec.settings.small_cohort)
+    figure = f'<span class="figure">{esc(shown)}</span>'
+    target = r["target"]
+    has_target = target is not None and not pd.isna(target)
+    if has_target and not r["suppressed"]:
+        pct = "%" if spec_ind.unit == "percent" else ""
+        figure += f" against a target of {esc(_cell(target, spec_ind.dp))}{pct}"
+    text, caution = Block(f"{esc(name)}:<br>{figure}"), shown.endswith(" *")
+    if r["suppressed"]:
+        return text, "Not rated (figure suppressed)", caution
+    if not has_target:
+        return text, "No target set", caution
+    if not isinstance(r["rating"], str):
+        return text, "Not rated (no figure)", caution
+    return text, rating_cell(r["rating"]), caution
+
+
+def _lead_and_due(action, end, latest) -> Block:
+    """The action's lead and due date; overdue when due before the period end, not complete."""
+    parts = [esc(action.owner)] if action.owner else []
+    if action.due is None:
+        parts.append("No due date")
+    else:
+        overdue = action.due < end and (latest is None or latest.rating != "complete")
+        parts.append(
+            f"Due {esc(narrative.long_date(action.due))}" + (" (overdue)" if overdue else "")
+        )
+    return Block("<br>".join(parts))
+
 
 def action_tracker(data: ReportData) -> Block:
-    """The action plan: task, impact, baseline, owner, and the rating at each review.
+    """The action plan by priority: each action's lead, due date, its measure, and reviews.
 
+    Each action shows its linked measure's latest published figure and rating beside its
+    own rating at each review, so an action "on track" is read beside a measure off target.
     Reviews after the period end are not shown (a report for Q2 shows reviews to 30 Sep).
     """
     actions = data.spec.authority.actions
@@ -815,44 +947,102 @@ def action_tracker(data: ReportData) -> Block:
         return Block("")  # the analyst is told (analyst_notes); members see no empty section
     end = data.spec.period.end
     dates = sorted({r.date for a in actions for r in a.reviews if r.date <= end})
-    rows = []
-    for a in actions:
-        by_date = {r.date: r for r in a.reviews}
-        cells = []
-        for d in dates:
-            r = by_date.get(d)
-            if r is None:
-                cells.append("")
-                continue
-            cls, icon = _REVIEW_ICON[r.rating]
-            note = f"<br>{esc(r.note)}" if r.note else ""
-            cells.append(
-                Block(
-                    f'<span class="rating {cls}"><span aria-hidden="true">{icon}'
-                    f"</span> {esc(r.rating.capitalize())}</span>{note}"
-                )
+    headers = [
+        "Action and the impact sought",
+        "Lead and due date",
+        "Baseline",
+        "Linked measure: latest figure",
+        "Measure's rating",
+        *[f"Review {narrative.long_date(d)}" for d in dates],
+    ]
+    groups = _priority_groups(actions)
+    graded = len(groups) > 1 or groups[0][0] != NO_PRIORITY
+    body, cautions = [], False
+    for name, members in groups:
+        rows = []
+        for a in members:
+            by_date = {r.date: r for r in a.reviews}
+            shown = [r for r in a.reviews if r.date <= end]
+            measure, rated, caution = _linked_measure(data, a.indicator)
+            cautions |= caution
+            rows.append(
+                [
+                    Block(
+                        f'{esc(a.task)}<span class="impact">Impact sought: {esc(a.impact)}</span>'
+                    ),
+                    _lead_and_due(a, end, shown[-1] if shown else None),
+                    a.baseline,
+                    measure,
+                    rated,
+                    *[_review_cell(by_date.get(d)) for d in dates],
+                ]
             )
-        linked = REGISTRY[a.indicator].title if a.indicator in REGISTRY else ""
-        rows.append(
-            [
-                a.task,
-                a.impact + (f" (measure: {linked})" if linked else ""),
-                a.baseline,
-                a.owner,
-                *cells,
-            ]
+        what = f", {name[:1].lower() + name[1:]}" if graded else ""
+        table = _data_table(
+            data,
+            f"Corporate parenting action plan for {data.name}{what}: each action's measure "
+            f"now, and its rating at each review to {narrative.long_date(end)}",
+            headers,
+            rows,
+            numeric_from=99,
+            cls="actions",
         )
-    table = html_table(
-        f"Corporate parenting action plan for {data.name}: rating at each review "
-        f"to {narrative.long_date(end)}",
-        [
-            "Action",
-            "Impact sought",
-            "Baseline",
-            "Lead",
-            *[f"Review {narrative.long_date(d)}" for d in dates],
-        ],
-        rows,
-        numeric_from=99,
+        body.append((f"<h3>{esc(name)}</h3>" if graded else "") + table)
+    note = (
+        f'<p class="meta">* Use with caution: fewer than {data.spec.settings.small_cohort} '
+        "children in the group, so one child moves the figure a lot.</p>"
+        if cautions
+        else ""
     )
-    return Block(head + table)
+    intro = (
+        f"<p>Each action's own rating at each review is shown beside the latest figure for "
+        f"the measure it should move, and that measure's rating against its target, in "
+        f"{esc(data.spec.period.name)}. An action is overdue when its due date has "
+        "passed and it is not complete.</p>"
+    )
+    return Block(head + intro + "".join(body) + note)
+
+
+def exceptions(data: ReportData) -> Block:
+    """Every measure off target (against the authority's targets), with its trend.
+
+    The ratings are the publication's (``published.rating``); a suppressed figure has no
+    rating, so it is never listed. Actions in the plan that aim to move a measure are named.
+    """
+    head = heading("Exceptions: measures off target")
+    targets = data.spec.authority.targets
+    if not targets:
+        return Block(head + "<p>No targets have been set, so no measure can be off target.</p>")
+    off, rated = [], 0
+    for ind in REGISTRY:
+        r = find_row(data.current, ind)
+        if ind in targets and r is not None and isinstance(r["rating"], str) and r["rating"]:
+            rated += 1
+            if r["rating"] == OFF:
+                off.append(ind)
+    if not off:
+        return Block(
+            head + f"<p>No measure with a target is off target at {esc(data.period_end)}.</p>"
+        )
+    n = len(off)
+    intro = (
+        f"<p>{n} of the {rated} measures with targets {'is' if n == 1 else 'are'} "
+        f"off target at {esc(data.period_end)}: further from the target than its tolerance "
+        "allows. Each is shown with its trend.</p>"
+    )
+    table = indicator_table(data, off, _caption(data, "Measures off target"))
+    plans = []
+    for ind in off:
+        linked = [a for a in data.spec.authority.actions if a.indicator == ind]
+        for a in linked:
+            shown = [r for r in a.reviews if r.date <= data.spec.period.end]
+            status = (
+                f" (rated {shown[-1].rating} at {narrative.long_date(shown[-1].date)})"
+                if shown
+                else " (not yet reviewed)"
+            )
+            plans.append(f"<li>{esc(REGISTRY[ind].title)}: {esc(a.task)}{esc(status)}</li>")
+    actions = (
+        f"<p>Actions in the plan for these measures:</p><ul>{''.join(plans)}</ul>" if plans else ""
+    )
+    return Block(head + intro + table + actions)

@@ -115,6 +115,18 @@ class Period:
         first, last = _QUARTER_MONTHS[self.quarter]
         return f"Quarter {self.quarter} ({first} to {last} {self.end.year})"
 
+    @property
+    def name(self) -> str:
+        """The period as a report's headings name it: a quarter in words, a year by label.
+
+        A quarter's code ("2026-27-Q2") means nothing to a board member; a collection year
+        ("2025-26") is how councils and DfE write it.
+
+        >>> parse_period("2026-27-Q2").name, parse_period("2025-26").name
+        ('Quarter 2 (July to September 2026)', '2025-26')
+        """
+        return self.label if self.is_annual else self.words
+
     def shifted(self, years: int) -> Period:
         """The same period ``years`` collection years earlier (negative) or later.
 

@@ -176,6 +176,107 @@ def test_action_tracker_shows_ratings_at_each_review_to_the_period_end(demo):
     assert "At risk" in html and "Two carers withdrew" in html
 
 
+def _board_tables(page: str) -> dict[str, dict[str, str]]:
+    """Every table of a rendered page as {row header: {column header: cell text}}."""
+    from bs4 import BeautifulSoup
+
+    def text(node):
+        return " ".join(node.get_text(" ").split())
+
+    rows = {}
+    for t in BeautifulSoup(page, "html.parser").find_all("table"):
+        heads = [text(th) for th in t.thead.find_all("th")]
+        for tr in t.tbody.find_all("tr"):
+            cells = [text(c) for c in tr.find_all(["th", "td"], recursive=False)]
+            rows[cells[0]] = dict(zip(heads, cells, strict=True))
+    return rows
+
+
+def test_board_actions_show_their_measure_as_published_by_priority_with_due_dates(demo):
+    """Z03's plan (config/action_plans/Z03.yml) against Z03's published indicators.csv."""
+    base = demo["outputs"] / "Z03" / QUARTER
+    page = (base / f"Z03_{QUARTER}_board.html").read_text()
+    plan = page[page.index('id="action-plan"') :]
+    plan = plan[: plan.index("<h2", 10)] if "<h2" in plan[10:] else plan
+    # Two high-priority actions, then one medium (the YAML's priorities).
+    assert re.findall(r"<h3>(.*?)</h3>", plan) == ["High priority", "Medium priority"]
+    pub = pd.read_csv(base / "indicators.csv", keep_default_na=False)
+    pub = pub[pub["breakdown"] == ""].set_index("indicator")
+    rows = {k.split(" Impact sought")[0]: v for k, v in _board_tables(plan).items()}
+    for task, ind, due in (
+        ("Recruit 15 more in-house foster carers by March 2027", "long_term_stability_pct",
+         "31 March 2027"),
+        ("Every child looked after has an up-to-date dental check", "dental_check_pct",
+         "31 December 2026"),
+        ("Personal advisers make contact with every care leaver each quarter",
+         "care_leavers_in_touch_pct_19_21", "30 September 2026"),
+    ):  # fmt: skip
+        row, r = rows[task], pub.loc[ind]
+        assert f"Due {due}" in row["Lead and due date"]
+        measure = row["Linked measure: latest figure"]
+        assert REGISTRY[ind].title in measure
+        shown = r["display"] + ("%" if r["display"] not in ("c", "x") else "")
+        assert measure.split(": ", 1)[1].startswith(shown), (measure, shown)
+        # The measure's rating is the published one (indicators.csv), in words.
+        expected = r["rating"] or (
+            "Not rated (figure suppressed)" if r["display"] == "c" else "No target set"
+        )
+        assert row["Measure's rating"].endswith(expected), (row["Measure's rating"], expected)
+    assert rows["Every child looked after has an up-to-date dental check"][
+        "Review 30 September 2026"
+    ].startswith("✓ On track")
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_board_exceptions_list_the_published_off_target_measures(demo, code):
+    base = demo["outputs"] / code / QUARTER
+    page = (base / f"{code}_{QUARTER}_board.html").read_text()
+    part = page[page.index('id="exceptions-measures-off-target"') :]
+    part = part[: part.index("<h2", 10)]
+    pub = pd.read_csv(base / "indicators.csv", keep_default_na=False)
+    off = pub[(pub["breakdown"] == "") & (pub["rating"] == "Off target")]["indicator"].tolist()
+    listed = [k.split(" (")[0] for k in _board_tables(part)]
+    assert listed == [REGISTRY[i].title for i in off]
+    if not off:
+        assert "No measure with a target is off target at 30 September 2026." in part
+    for row in _board_tables(part).values():
+        assert row["Rating"] == "✗ Off target"
+        assert "→" in next(v for k, v in row.items() if k.startswith("Trend"))
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_board_names_the_quarter_in_words_in_html_and_pdf(demo, code):
+    import subprocess
+
+    base = demo["outputs"] / code / QUARTER
+    words = "Quarter 2 (July to September 2026)"
+    page = (base / f"{code}_{QUARTER}_board.html").read_text()
+    assert re.search(r"<h1>[^<]*" + re.escape(words) + "</h1>", page)
+    assert page.count("<h1") == 1
+    text = _visible_text(page).replace("\u2011", "-")
+    assert words in text and "Quarter 2 (July to September 2025)" in text
+    assert not re.findall(r"\d{4}-\d{2}-Q\d", text)
+    pdf = base / f"{code}_{QUARTER}_board.pdf"
+    assert words in PdfReader(pdf).metadata.title
+    if shutil.which("pdftotext"):
+        pdf_text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.replace("\u2011", "-")
+        assert not re.findall(r"\d{4}-\d{2}-Q\d", pdf_text)
+        assert "Quarter 2 (July to September" in pdf_text
+        assert "Exceptions: measures off target" in pdf_text
+
+
+@pytest.mark.parametrize("code", ["Z03", "Z04"])
+def test_axe_finds_no_violations_in_the_board_edition(demo, browser, code):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_context().new_page()
+    page.goto((demo["outputs"] / code / QUARTER / f"{code}_{QUARTER}_board.html").as_uri())
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
+
+
 def test_data_quality_report_counts_without_child_rows(demo):
     html = out(demo, "Z02", "data_quality.html").read_text()
     # Z02 writes its review dates as yyyy-mm-dd (Excel), which reading reports.
@@ -237,7 +338,7 @@ def test_the_board_shows_yearly_figures_as_their_year_and_never_headlines_them(d
     assert "Annual health assessment (2025-26, yearly return)" in text
     assert 'Measures marked "2025-26, yearly return" come from tables councils return' in text
     summary = _visible_text(
-        board[board.index('id="summary"') : board.index('id="priorities-and-targets"')]
+        board[board.index('id="summary"') : board.index('id="exceptions-measures-off-target"')]
     )
     assert "looked after" in summary
     for ind in REGISTRY.values():

@@ -101,3 +101,15 @@ def test_esc_escapes_quotes_for_attributes_and_a_block_displays_as_itself():
     assert esc("\"a\" & 'b' <c>") == "&quot;a&quot; &amp; &#x27;b&#x27; &lt;c&gt;"
     b = Block("<p>x</p>")
     assert isinstance(b, str) and b == "<p>x</p>" and b._repr_html_() == "<p>x</p>"
+
+
+def test_a_table_has_the_class_it_is_given_and_no_other_and_a_row_header_may_be_html():
+    rows = [[Block("Task<span>Impact</span>"), "12"], ["<b>as text</b>", "c"]]
+    plain = _table(html_table("Plain", ["Action", "Children"], rows))
+    assert plain.get("class") is None  # the numeric column's class stays on its cells
+    styled = _table(html_table("Styled", ["Action", "Children"], rows, cls="actions"))
+    assert styled.get("class") == "actions"
+    first, second = styled.findall("tbody/tr")
+    assert first[0].tag == "th" and first[0].find("span").text == "Impact"
+    assert second[0].text_content() == "<b>as text</b>"  # a plain string is escaped
+    assert [c.get("class") for c in first[1:]] == ["num"]

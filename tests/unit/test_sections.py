@@ -51,3 +51,265 @@ def test_row_lookup_takes_the_first_matching_row_of_the_frame_it_is_given():
     assert find_row(other, "cla_at_end", period="2024-25")["value"] == 999
     current = trend.drop(columns="period").iloc[1:]  # a period's own rows: no period column
     assert find_row(current, "cla_at_end")["value"] == 100
+
+
+# The Corporate Parenting Board edition, from a hand-made publication of a quarter.
+# Every figure and rating below is worked out by hand from the definitions:
+#   placements_3plus_pct     9 of 100 = 9%; lower is better, target 10 (tolerance 1): on target
+#   dental_check_pct         39 of 50 = 78%; target 85 (tolerance 3), 78 < 82: off target
+#   health_assessment_pct    43 of 50 = 86%; target 90 (tolerance 3), 86 < 87: off target
+#   review_participation_pct 88 of 100 = 88%; target 90 (tolerance 3), 88 >= 87: within
+#   care_leavers_in_touch_pct_19_21  4 of 5: a numerator of 1 to 5, so c, and not rated
+#   immunisations_pct        7 of 8 = 87.5%, shown 88% (half up); no target; 8 < 10 children
+# The year before (2025-26-Q2): 12%, 80%, 90%, 90%, 18 of 20 = 90%.
+BOARD_AUTHORITY = """\
+authorities:
+  "Z09":
+    name: Testford
+    region: North East
+    targets:
+      placements_3plus_pct: {value: 10, tolerance: 1}
+      dental_check_pct: {value: 85, tolerance: 3}
+      health_assessment_pct: {value: 90, tolerance: 3}
+      review_participation_pct: {value: 90, tolerance: 3}
+      care_leavers_in_touch_pct_19_21: {value: 90, tolerance: 5}
+"""
+BOARD_PLAN = """\
+actions:
+  - task: Fewer placement moves
+    impact: Children stay where they are settled
+    baseline: 12% in 2025-26
+    owner: Head of Placements
+    indicator: placements_3plus_pct
+    due: 2027-03-31
+    priority: low
+    reviews:
+      - {date: 2026-09-30, rating: on track}
+  - task: Dental checks for every child
+    impact: Every child's teeth are checked each year
+    baseline: 80% in 2025-26
+    owner: Designated Nurse
+    indicator: dental_check_pct
+    due: 2026-06-30
+    priority: High
+    reviews:
+      - {date: 2026-06-30, rating: at risk, note: Waiting lists}
+      - {date: 2026-09-30, rating: on track, note: Sessions agreed}
+      - {date: 2026-12-31, rating: complete, note: After the quarter}
+  - task: Keep in touch with care leavers
+    impact: Care leavers know who to turn to
+    baseline: 90% in 2025-26
+    owner: Leaving Care Manager
+    indicator: care_leavers_in_touch_pct_19_21
+    priority: high
+    reviews:
+      - {date: 2026-09-30, rating: complete}
+  - task: Immunisations catch-up
+    impact: Every child is protected
+    baseline: 7 of 9 in 2025-26
+    indicator: immunisations_pct
+    priority: Low
+    reviews:
+      - {date: 2026-09-30, rating: on track}
+  - task: Hear from the Children in Care Council each quarter
+    impact: Children shape the plan
+    baseline: Two meetings in 2025-26
+    reviews:
+      - {date: 2026-09-30, rating: on track}
+"""
+_BOARD_ROWS = {
+    # indicator: (numerator, denominator) this quarter, and the year before
+    "placements_3plus_pct": ((9, 100), (12, 100)),
+    "dental_check_pct": ((39, 50), (40, 50)),
+    "health_assessment_pct": ((43, 50), (45, 50)),
+    "review_participation_pct": ((88, 100), (90, 100)),
+    "care_leavers_in_touch_pct_19_21": ((4, 5), (18, 20)),
+    "immunisations_pct": ((7, 8), (7, 9)),  # no target; 8 children: "use with caution"
+}
+
+
+def _board_data(tmp_path, plan: str | None = BOARD_PLAN):
+    import pandas as pd
+
+    from pipeline.publish import published
+    from pipeline.read.reference import Comparators
+    from pipeline.report.data import ReportData
+
+    cfg = tmp_path / "config"
+    (cfg / "action_plans").mkdir(parents=True)
+    (cfg / "authorities.yml").write_text(BOARD_AUTHORITY)
+    if plan is not None:
+        (cfg / "action_plans" / "Z09.yml").write_text(plan)
+    spec = build_run_spec(
+        "Z09", "2026-27-Q2", config_dir=str(cfg), reference_dir=str(tmp_path / "ref")
+    )
+
+    def frame(which):
+        rows = [
+            {"indicator": i, "breakdown": "", "numerator": c[which][0],
+             "denominator": c[which][1], "value": 100 * c[which][0] / c[which][1]}
+            for i, c in _BOARD_ROWS.items()
+        ]  # fmt: skip
+        return pd.DataFrame(rows)
+
+    current = frame(0)
+    trend = pd.concat([frame(1).assign(period="2025-26-Q2"), current.assign(period="2026-27-Q2")])
+    pub = published.build(spec, current, trend, pd.DataFrame(), Comparators("Z09"))
+    return ReportData(
+        spec, "Testford", "North East", pub.comparators, pub.current, pub.trend, None,
+        pub.gaps, pub.england_age_profile,
+    )  # fmt: skip
+
+
+def _soup(html):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(str(html), "html.parser")
+
+
+def _text(node) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+def _table_rows(table):
+    """A table as {row header: {column header: cell text}}."""
+    heads = [_text(th) for th in table.thead.find_all("th")]
+    out = {}
+    for tr in table.tbody.find_all("tr"):
+        cells = [_text(c) for c in tr.find_all(["th", "td"], recursive=False)]
+        out[cells[0]] = dict(zip(heads, cells, strict=True))
+    return out
+
+
+def test_board_actions_are_grouped_by_priority_with_due_dates(tmp_path):
+    soup = _soup(sections.action_tracker(_board_data(tmp_path)))
+    # High (written "High" and "high": one group) before low; actions without one last.
+    groups = [_text(h) for h in soup.find_all("h3")]
+    assert groups == ["High priority", "Low priority", "No priority given"]
+    tables = soup.find_all("table")
+    assert len(tables) == 3 and all(t.caption for t in tables)
+    assert all(t.get("class") == ["actions"] for t in tables)  # one layout for every group
+    high, low, other = (_table_rows(t) for t in tables)
+    assert [k.split(" Impact sought")[0] for k in high] == [
+        "Dental checks for every child",
+        "Keep in touch with care leavers",
+    ]
+    assert [k.split(" Impact sought")[0] for k in low] == [
+        "Fewer placement moves",
+        "Immunisations catch-up",
+    ]
+    assert [k.split(" Impact sought")[0] for k in other] == [
+        "Hear from the Children in Care Council each quarter"
+    ]
+    dental = next(iter(high.values()))
+    # Due 30 June 2026, not complete at 30 September 2026: overdue, said in words.
+    assert dental["Lead and due date"] == "Designated Nurse Due 30 June 2026 (overdue)"
+    care = list(high.values())[1]
+    assert care["Lead and due date"] == "Leaving Care Manager No due date"
+    placements = next(iter(low.values()))
+    assert placements["Lead and due date"] == "Head of Placements Due 31 March 2027"
+    # Reviews to the quarter's end only (31 December 2026 is after it).
+    assert "Review 31 December 2026" not in str(soup) and "After the quarter" not in str(soup)
+    for t in tables:
+        assert all(th.get("scope") == "col" for th in t.thead.find_all("th"))
+        assert all(tr.th.get("scope") == "row" for tr in t.tbody.find_all("tr"))
+
+
+def test_board_action_shows_its_measures_latest_value_and_the_published_rating(tmp_path):
+    soup = _soup(sections.action_tracker(_board_data(tmp_path)))
+    rows = {}
+    for t in soup.find_all("table"):
+        rows.update({k.split(" Impact sought")[0]: v for k, v in _table_rows(t).items()})
+    measure, rating = "Linked measure: latest figure", "Measure's rating"
+    dental = rows["Dental checks for every child"]
+    # The action is on track at the quarter's review; its measure is off target beside it.
+    assert dental["Review 30 September 2026"] == "✓ On track Sessions agreed"
+    assert dental[measure] == ("Dental check (2025-26, yearly return): 78% against a target of 85%")
+    assert dental[rating] == "✗ Off target"
+    placements = rows["Fewer placement moves"]
+    assert placements[measure] == (
+        "Children with 3 or more placements in the year: 9% against a target of 10%"
+    )
+    assert placements[rating] == "✓ On target"
+    # 4 of 5 care leavers: suppressed, so no figure (80%) and no rating from it.
+    care = rows["Keep in touch with care leavers"]
+    assert care[measure] == "Care leavers aged 19 to 21 in touch (2025-26, yearly return): c"
+    assert care[rating] == "Not rated (figure suppressed)"
+    assert "80" not in care[measure] + care[rating]  # 4 of 5 is 80%: never shown
+    assert rows["Hear from the Children in Care Council each quarter"][measure] == (
+        "No measure linked"
+    )
+    # Fewer than 10 children (small_cohort): the figure is marked, and the mark explained.
+    jabs = rows["Immunisations catch-up"]
+    assert jabs[measure] == "Immunisations up to date (2025-26, yearly return): 88% *"
+    assert jabs[rating] == "No target set"
+    assert "* Use with caution: fewer than 10 children in the group" in _text(soup)
+    # What c means is said in the caption of the table that shows it.
+    high = soup.find_all("table")[0]
+    assert "c: suppressed to protect confidentiality" in _text(high.caption)
+
+
+def test_board_exceptions_list_every_off_target_measure_with_its_trend(tmp_path):
+    block = sections.exceptions(_board_data(tmp_path))
+    soup = _soup(block)
+    assert _text(soup.h2) == "Exceptions: measures off target"
+    rows = _table_rows(soup.table)
+    # Off target: health assessment and dental checks (registry order). Not placements (on
+    # target), not review participation (within tolerance), not care leavers (suppressed).
+    assert list(rows) == [
+        "Annual health assessment (2025-26, yearly return)",
+        "Dental check (2025-26, yearly return)",
+    ]
+    health, dental = rows.values()
+    trend_col = next(h for h in health if h.startswith("Trend"))
+    assert (health[trend_col], dental[trend_col]) == ("90 → 86", "80 → 78")
+    assert (health["Target"], dental["Target"]) == ("90%", "85%")
+    assert health["Rating"] == dental["Rating"] == "✗ Off target"
+    # Four measures are rated (care leavers' figure is suppressed, so not rated).
+    assert "2 of the 4 measures with targets are off target at 30 September 2026" in _text(soup)
+    # The action in the plan for an off-target measure is named, with its latest review.
+    assert [_text(li) for li in soup.find_all("li")] == [
+        "Dental check: Dental checks for every child (rated on track at 30 September 2026)"
+    ]
+
+
+def test_board_exceptions_say_so_when_no_measure_is_off_target(tmp_path):
+    data = _board_data(tmp_path)
+    data.current["rating"] = data.current["rating"].replace("Off target", "On target")
+    soup = _soup(sections.exceptions(data))
+    assert soup.table is None
+    assert "No measure with a target is off target at 30 September 2026." in _text(soup)
+
+
+def test_the_board_names_its_quarter_in_words_everywhere(tmp_path):
+    import re
+
+    data = _board_data(tmp_path)
+    page = "".join(
+        [
+            sections.title(data, "Corporate Parenting Board performance report"),
+            sections.headlines(data),
+            sections.exceptions(data),
+            sections.priorities(data),
+            sections.action_tracker(data),
+            sections.section(data, "Health and wellbeing"),
+        ]
+    )
+    soup = _soup(page)
+    assert _text(soup.h1) == (
+        "Corporate Parenting Board performance report: Testford, Quarter 2 (July to September 2026)"
+    )
+    assert len(soup.find_all("h1")) == 1
+    text = _text(soup).replace("\u2011", "-")
+    assert not re.findall(r"\d{4}-\d{2}-Q\d", text)
+    heads = [_text(th).replace("\u2011", "-") for th in soup.find("table").thead.find_all("th")]
+    assert heads[1:4] == [
+        "Quarter 2 (July to September 2026)",
+        "Quarter 2 (July to September 2025)",
+        "Trend (the same quarter each year)",
+    ]
+    # The trend's span, in words, under the table (two quarters in words fill a column).
+    assert (
+        "Trend: the same quarter each year, oldest first, from Quarter 2 (July to September "
+        "2025) to Quarter 2 (July to September 2026)."
+    ) in text
