@@ -62,12 +62,33 @@ def export_html(notebook: Path, out_path: Path, title_text: str) -> Path:
     return out_path
 
 
+# Printed in the page margins (@page in report.css): the report's title at the top of every
+# page and its number at the foot, as a board pack's papers are. Chromium fills the spans.
+_HEADER = (
+    '<div style="font: 9pt DejaVu Sans, Arial, sans-serif; color: #3d3d3d; width: 100%; '
+    'margin: 0 14mm; text-align: left;"><span class="title"></span></div>'
+)
+_FOOTER = (
+    '<div style="font: 9pt DejaVu Sans, Arial, sans-serif; color: #3d3d3d; width: 100%; '
+    'margin: 0 14mm; text-align: right;">Page <span class="pageNumber"></span> of '
+    '<span class="totalPages"></span></div>'
+)
+
+
 def _print_page(html_path: Path) -> bytes:
     page = kept_page()
     try:
         page.goto(html_path.resolve().as_uri())
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        return page.pdf(tagged=True, outline=True, print_background=True, prefer_css_page_size=True)
+        return page.pdf(
+            tagged=True,
+            outline=True,
+            print_background=True,
+            prefer_css_page_size=True,
+            display_header_footer=True,
+            header_template=_HEADER,
+            footer_template=_FOOTER,
+        )
     except Exception:
         discard_page()
         raise
@@ -79,7 +100,7 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     Chromium tags the PDF (structure tree, reading order) and keeps the title and ``lang``;
     it renders exactly the page the accessibility checks see. Data tables behind "Show the
     data" are opened for print, so the PDF carries them too; the page size (A4) and margins
-    come from the report's CSS.
+    come from the report's CSS, the running header (the title) and page numbers from here.
     """
     try:
         pdf = print_thread().submit(_print_page, html_path).result(timeout=PRINT_TIMEOUT)

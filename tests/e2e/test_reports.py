@@ -48,6 +48,47 @@ def test_pdf_is_tagged_titled_in_english_and_carries_the_headline(demo, code, ed
         assert "Health and wellbeing" in text and "Annual health assessment" in text
 
 
+def _pdfs(demo):
+    for code in CODES:
+        for edition in EDITIONS:
+            yield out(demo, code, f"{code}_{PERIOD}_{edition}.pdf")
+        yield demo["outputs"] / code / QUARTER / f"{code}_{QUARTER}_board.pdf"
+
+
+def test_every_pdf_page_is_numbered_under_a_running_header(demo):
+    for path in _pdfs(demo):
+        pdf = PdfReader(path)
+        n, title = len(pdf.pages), pdf.metadata.title
+        for i, page in enumerate(pdf.pages, start=1):
+            text = " ".join(page.extract_text().split())
+            assert f"Page {i} of {n}" in text, (path.name, i)
+            assert title in text, (path.name, i)
+
+
+def _text_sizes(page) -> list[float]:
+    """Each character's printed size in points (font size times the text and page scales)."""
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        a = cm[0] * tm[0] + cm[2] * tm[1]
+        b = cm[1] * tm[0] + cm[3] * tm[1]
+        c = cm[0] * tm[2] + cm[2] * tm[3]
+        d = cm[1] * tm[2] + cm[3] * tm[3]
+        sizes.extend([size * abs(a * d - b * c) ** 0.5] * len(text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_papers_print_at_a_readable_size(demo):
+    # Body 11 pt and tables 10 pt in print (report.css): half the characters at least 9.9 pt
+    # (0.9 of 11 pt, the smallest print size but the page numbers'). A table wider than the
+    # page shrank every page to fit, about 8.6 pt.
+    for path in _pdfs(demo):
+        sizes = sorted(s for page in PdfReader(path).pages for s in _text_sizes(page))
+        assert sizes[len(sizes) // 2] >= 9.85, path.name
+
+
 @pytest.mark.parametrize("code", CODES)
 def test_hwb_edition_is_led_by_health(demo, code):
     html = out(demo, code, f"{code}_{PERIOD}_hwb.html").read_text()
