@@ -871,9 +871,11 @@ def _oc2(year: str) -> list[Check]:
             "OC2.HEALTH_CHECK.over_5",
             "OC2",
             "expect_column_values_to_be_null",
-            {"column": "HEALTH_CHECK", "row_condition": "_age_end >= 5"},
+            # DfE: for the 12-month cohort only (outside it, 190 flags any item filled in).
+            {"column": "HEALTH_CHECK", "row_condition": "_age_end >= 5 and _cla12 == True"},
             WARNING,
-            "development assessment (HEALTH_CHECK) is filled in for a child 5 or over",
+            "Children aged 5 or over at 31 March should not have health promotion information "
+            "completed.",
             "Clear HEALTH_CHECK: it is for under-5s.",
             "546",
         ),

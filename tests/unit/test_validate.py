@@ -477,13 +477,16 @@ CASES = [
         ],
         _cla12={"1", "2"},
     ),
+    # DfE 546: 5 or over at 31 March and in the 12-month cohort (child 3 is 5, not in it).
     case(
         "OC2.HEALTH_CHECK.over_5",
         "OC2",
         [
             ({"CHILD": "1", "DOB": "31/03/2021", "HEALTH_CHECK": "0"}, True),
             ({"CHILD": "2", "DOB": "01/04/2021", "HEALTH_CHECK": "0"}, False),
+            ({"CHILD": "3", "DOB": "31/03/2021", "HEALTH_CHECK": "1"}, False),
         ],
+        _cla12={"1", "2"},
     ),
     case(
         "OC2.INTERVENTION_RECEIVED.substance_misuse",
