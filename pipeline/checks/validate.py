@@ -1223,16 +1223,17 @@ def _history_checks() -> list[Check]:
             "Correct DECOM or DEC in the latest return that holds the episode.",
             "356",
         ),
+        # DfE names the new episode (the one that starts too early), not the one before it.
         _not_before(
             "history.Episodes.no_overlap",
             "Episodes",
-            "_next_decom",
-            "DEC",
+            "DECOM",
+            "_prev_dec",
             CRITICAL,
-            "after combining the years' returns, the child's next episode starts before this "
-            "one ends (overlapping episodes)",
-            "Correct DEC of this episode or DECOM of the next, in the latest return that "
-            "holds them.",
+            "after combining the years' returns: a new episode has started before the end "
+            "date of the previous episode (overlapping episodes)",
+            "Correct DECOM of this episode or DEC of the one before it, in the latest return "
+            "that holds them.",
             "501",
         ),
         Check(

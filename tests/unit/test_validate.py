@@ -899,16 +899,20 @@ def history_flags(rows: list[dict], first_year: str = "2024-25") -> dict[str, se
 def test_history_checks_overlap_dates_and_first_episode():
     got = history_flags(
         [
-            ep(DEC="01/07/2025", REC="X1"),  # row 2: overlaps the next (starts 01/06/2025)
-            ep(DECOM="01/06/2025", RNE="P"),  # row 3
+            ep(DEC="01/07/2025", REC="X1"),  # row 2: ends after the next starts
+            ep(DECOM="01/06/2025", RNE="P"),  # row 3: starts before row 2 ends (DfE 501)
             ep(CHILD="2", DEC="01/06/2025", REC="X1"),  # row 4: next starts the same day: fine
             ep(CHILD="2", DECOM="01/06/2025", RNE="P"),
             ep(CHILD="3", DEC="30/04/2025", REC="E13"),  # row 6: ends before it starts
             ep(CHILD="4", RNE="P"),  # row 7: first episode in the returns read, not S
             ep(CHILD="5", DECOM="01/03/2024", RNE="P"),  # row 8: began before them: not flagged
+            ep(CHILD="6", DEC="01/08/2025", REC="X1"),  # row 9
+            ep(CHILD="6", DECOM="01/07/2025", RNE="P"),  # row 10: open, starts inside row 9
         ]
     )
-    assert got["history.Episodes.no_overlap"] == {2}
+    # DfE 501, "A new episode has started before the end date of the previous episode":
+    # the new episode is the one named.
+    assert got["history.Episodes.no_overlap"] == {3, 10}
     assert got["history.Episodes.DEC.after_DECOM"] == {6}
     assert got["history.Episodes.first_is_S"] == {7}
 
