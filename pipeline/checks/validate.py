@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import io, resources, schema
+from pipeline.checks import upn
 from pipeline.clean.history import parse_dates, pseudonymise, restore_leading_zeros
 from pipeline.measures.context import age_at
 from pipeline.problems import row_word
@@ -662,6 +663,14 @@ def _episodes(year: str) -> list[Check]:
     ]
 
 
+# A UPN's letters, the check letter first and a temporary UPN's last, are A-Z less I, O, S.
+_UPN_FORMAT = rf"^(?:[{upn.LETTERS}]\d{{11}}[0-9{upn.LETTERS}]|UN[1-5])$"
+_UPN_INVALID = (
+    "Unique Pupil Number (UPN) is not valid. If unknown, default codes should be UN1, UN2, "
+    "UN3, UN4 or UN5."
+)
+
+
 def _header(year: str) -> list[Check]:
     s, e = _year_bounds(year)
     return [
@@ -669,10 +678,21 @@ def _header(year: str) -> list[Check]:
             "Header.UPN.format",
             "Header",
             "expect_column_values_to_match_regex",
-            {"column": "UPN", "regex": r"^(?:[A-Z]\d{11}[0-9A-Z]|UN[1-5])$"},
+            {"column": "UPN", "regex": _UPN_FORMAT},
             WARNING,
-            "UPN is not a valid Unique Pupil Number or UN code",
+            _UPN_INVALID,
             "Use the child's 13-character UPN, or UN1-UN5 when it is not known.",
+            "168",
+        ),
+        Check(
+            "Header.UPN.check_letter",
+            "Header",
+            "expect_column_values_to_be_in_set",
+            {"column": "_upn_check_letter", "value_set": [True]},
+            WARNING,
+            _UPN_INVALID,
+            "The first letter does not match the digits (the UPN's check letter): check the "
+            "UPN against the school's records.",
             "168",
         ),
         Check(
@@ -1413,6 +1433,8 @@ def year_data(ret: YearReturn) -> YearData:
         df["_cla12"] = False
         df["_in_header"] = df["CHILD"].isin(dob.index)
         if name == "Header":
+            if "UPN" in df:
+                df["_upn_check_letter"] = df["UPN"].map(_upn_check_letter)
             oc2 = frames.get("OC2")
             df["_has_oc2"] = df["CHILD"].isin(oc2["CHILD"] if oc2 is not None else [])
         if name == "OC3":
@@ -1431,6 +1453,16 @@ def year_data(ret: YearReturn) -> YearData:
                 df["_first_decom"] = _lookup(df["CHILD"], first)
                 df["_last_dec"] = _lookup(df["CHILD"], last)
     return YearData(ret.year, frames)
+
+
+def _upn_check_letter(value) -> bool | None:
+    """Whether a UPN's check letter is right (None if blank, UN1-UN5 or badly formed)."""
+    if not isinstance(value, str) or len(value) != 13 or value[0] not in upn.LETTERS:
+        return None
+    try:
+        return value[0] == upn.check_letter(value[1:])
+    except ValueError:
+        return None
 
 
 def _dates_in_care(df: pd.DataFrame, col: str, eps: pd.DataFrame, year_end) -> pd.Series:

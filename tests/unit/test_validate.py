@@ -355,6 +355,38 @@ CASES = [
         "Header",
         [(hd(UPN="UN6"), True), (hd(CHILD="2", UPN="UN5"), False)],
     ),
+    # DfE's UPN letters are A-Z less I, O and S: as the check letter and as a temporary
+    # UPN's last character.
+    case(
+        "Header.UPN.format",
+        "Header",
+        [
+            (hd(UPN="I123456789012"), True),
+            (hd(CHILD="2", UPN="O123456789012"), True),
+            (hd(CHILD="3", UPN="S123456789012"), True),
+            (hd(CHILD="4", UPN="X12345678901S"), True),
+            (hd(CHILD="5", UPN="X12345678901A"), False),
+        ],
+    ),
+    # Check letters worked by hand: characters 2-13 times weights 2-13, sum mod 23, in
+    # A-Z less I, O, S (A = 0). 123456789012: 368 = 16 x 23, so A. 801200005001: 93 =
+    # 4 x 23 + 1, so B. 12345678901A (the A counts 0): 342 = 14 x 23 + 20, so X.
+    case(
+        "Header.UPN.check_letter",
+        "Header",
+        [
+            (hd(UPN="B123456789012"), True),
+            (hd(CHILD="2"), False),  # A123456789012
+            (hd(CHILD="3", UPN="B801200005001"), False),
+            (hd(CHILD="4", UPN="A801200005001"), True),
+            (hd(CHILD="5", UPN="X12345678901A"), False),
+            (hd(CHILD="6", UPN="Y12345678901A"), True),
+            (hd(CHILD="7", UPN="UN2"), False),
+            (hd(CHILD="8", UPN="A12345678901"), False),  # the format check's rows
+            (hd(CHILD="10", UPN="I123456789012"), False),
+            (hd(CHILD="9", UPN=""), False),
+        ],
+    ),
     case("Header.UPN.not_blank", "Header", [(hd(UPN=""), True), (hd(CHILD="2"), False)]),
     case(
         "Header.DOB.not_after_year",
