@@ -53,6 +53,27 @@ CRITICAL, WARNING = "critical", "warning"
 WITHHELD_COLUMNS = frozenset({"DOB", "UPN", "MC_DOB", "HOME_POST", "PL_POST", "CHILD"})
 TEMP = sorted(schema.TEMPORARY_PLACE)
 SHORT_BREAK = sorted(schema.SHORT_BREAK_LS)
+_Z1_SPLIT = ["Z11", "Z12", "Z13", "Z14"]
+# Placements that take no placement provider, as each DfE rule names them, by the first
+# collection year a list applies to (it holds until the next): Z1 split into Z11-Z14 in
+# 2025-26. 178's 2025-26 list leaves out T4, which 213 still names.
+_NO_PROVIDER = {  # 526: a provider is required for every other placement
+    FIRST_YEAR: [*TEMP, "Z1"],
+    "2025-26": [*TEMP, *_Z1_SPLIT],
+}
+_PROVIDER_NOT_REQUIRED = {FIRST_YEAR: TEMP, "2025-26": [*TEMP, *_Z1_SPLIT]}  # 213
+_PROVIDER_NOT_GIVEN = {FIRST_YEAR: [*TEMP, "Z1"], "2025-26": [*TEMP[:4], *_Z1_SPLIT]}  # 178
+
+
+def _in_force(by_year: dict, year: str):
+    """The value of a by-year table in force in ``year`` (the latest entry not after it).
+
+    >>> _in_force({"2015-16": 14, "2023-24": 16}, "2022-23"), _in_force({"2015-16": 14}, HISTORY)
+    (14, 14)
+    """
+    if year == HISTORY:
+        return by_year[FIRST_YEAR]
+    return by_year[max(y for y in by_year if y <= year)]
 
 
 def collection_years() -> list[str]:
@@ -325,6 +346,9 @@ def _min_age(check_id: str, age_col: str, minimum: int, cond: str, msg: str, rul
 def _episodes(year: str) -> list[Check]:
     s, e = _year_bounds(year)
     place_dates = schema.PLACE_CODE_DATES
+    no_provider = _in_force(_NO_PROVIDER, year)
+    not_required = _in_force(_PROVIDER_NOT_REQUIRED, year)
+    not_given = _in_force(_PROVIDER_NOT_GIVEN, year)
     return [
         _not_before(
             "Episodes.DEC.after_DECOM",
@@ -407,22 +431,32 @@ def _episodes(year: str) -> list[Check]:
             "expect_column_values_to_not_be_null",
             {
                 "column": "PLACE_PROVIDER",
-                "row_condition": f"PLACE == PLACE and PLACE not in {TEMP}",
+                "row_condition": f"PLACE == PLACE and PLACE not in {no_provider}",
             },
             WARNING,
-            "the placement has no placement provider",
-            "Fill in PLACE_PROVIDER (PR0-PR5).",
+            "Child is missing a placement provider code for at least one episode.",
+            f"Fill in PLACE_PROVIDER (PR0-PR5); only {', '.join(no_provider)} have none.",
             "526",
         ),
         Check(
             "Episodes.PLACE_PROVIDER.not_for_temporary",
             "Episodes",
             "expect_column_values_to_be_null",
-            {"column": "PLACE_PROVIDER", "row_condition": f"PLACE in {TEMP}"},
+            {"column": "PLACE_PROVIDER", "row_condition": f"PLACE in {not_required}"},
             WARNING,
-            "a temporary placement (T0-T4) has a placement provider",
-            "Clear PLACE_PROVIDER for T0-T4 placements.",
+            "Placement provider information not required.",
+            f"Clear PLACE_PROVIDER for {', '.join(not_required)} placements.",
             "213",
+        ),
+        Check(
+            "Episodes.PLACE_PROVIDER.not_for_place",
+            "Episodes",
+            "expect_column_values_to_be_null",
+            {"column": "PLACE_PROVIDER", "row_condition": f"PLACE in {not_given}"},
+            WARNING,
+            "Placement provider code is not a valid code.",
+            f"Clear PLACE_PROVIDER for {', '.join(not_given)} placements.",
+            "178",
         ),
         Check(
             "Episodes.PLACE_PROVIDER.PR0_place",

@@ -146,15 +146,62 @@ CASES = [
             (ep(CHILD="3", DECOM="01/09/2025", RNE="S"), False),
         ],
     ),
+    # Placements DfE names as having no provider: 526 and 178 T0-T4 and Z1 until 2024-25;
+    # from 2025-26 526 and 213 T0-T4 and Z11-Z14, 178 T0-T3 and Z11-Z14.
     case(
         "Episodes.PLACE_PROVIDER.required",
         "Episodes",
-        [(ep(PLACE_PROVIDER=""), True), (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False)],
+        [
+            (ep(PLACE_PROVIDER=""), True),
+            (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False),
+            (ep(CHILD="3", PLACE="Z11", PLACE_PROVIDER=""), False),
+        ],
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.required",
+        "Episodes",
+        [
+            (ep(PLACE_PROVIDER=""), True),
+            (ep(CHILD="2", PLACE="Z1", PLACE_PROVIDER=""), False),
+        ],
+        year="2024-25",
     ),
     case(
         "Episodes.PLACE_PROVIDER.not_for_temporary",
         "Episodes",
-        [(ep(PLACE="T1"), True), (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False)],
+        [
+            (ep(PLACE="T1"), True),
+            (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False),
+            (ep(CHILD="3", PLACE="Z12", PLACE_PROVIDER="PR4"), True),
+            (ep(CHILD="4", PLACE="T4", PLACE_PROVIDER="PR4"), True),
+        ],
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.not_for_temporary",
+        "Episodes",
+        [(ep(PLACE="T0"), True), (ep(CHILD="2", PLACE="Z1"), False)],
+        year="2024-25",
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.not_for_place",
+        "Episodes",
+        [
+            (ep(PLACE="T3"), True),
+            (ep(CHILD="2", PLACE="Z13"), True),
+            (ep(CHILD="3", PLACE="T4"), False),  # 213's row
+            (ep(CHILD="4"), False),
+            (ep(CHILD="5", PLACE="Z14", PLACE_PROVIDER=""), False),
+        ],
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.not_for_place",
+        "Episodes",
+        [
+            (ep(PLACE="Z1", PLACE_PROVIDER="PR4"), True),
+            (ep(CHILD="2", PLACE="T4"), True),
+            (ep(CHILD="3"), False),
+        ],
+        year="2024-25",
     ),
     case(
         "Episodes.PLACE_PROVIDER.PR0_place",
