@@ -65,6 +65,31 @@ _PROVIDER_NOT_REQUIRED = {FIRST_YEAR: TEMP, "2025-26": [*TEMP, *_Z1_SPLIT]}  # 2
 _PROVIDER_NOT_GIVEN = {FIRST_YEAR: [*TEMP, "Z1"], "2025-26": [*TEMP[:4], *_Z1_SPLIT]}  # 178
 
 
+# DfE 371: the youngest a child may be placed in semi-independent (H5) or, from 2023-24,
+# supported accommodation (K3), and DfE's message. DfE's 2023-24 rule names H5 only; K3
+# (from 28 October 2023) is held to the same 16, as DfE's rule for it from 2024-25 does.
+_SUPPORTED_ACCOMMODATION = {
+    FIRST_YEAR: (
+        ["H5"],
+        14,
+        "Child in semi-independent living accommodation not subject to children's homes "
+        "regulations should be at least 14.",
+    ),
+    "2023-24": (
+        ["H5", "K3"],
+        16,
+        "Child in semi-independent living accommodation not subject to children's homes "
+        "regulations should be at least 16.",
+    ),
+    "2024-25": (
+        ["K3"],
+        16,
+        "Child in supported accommodation not subject to children's homes regulations "
+        "should be at least 16.",
+    ),
+}
+
+
 def _in_force(by_year: dict, year: str):
     """The value of a by-year table in force in ``year`` (the latest entry not after it).
 
@@ -349,6 +374,7 @@ def _episodes(year: str) -> list[Check]:
     no_provider = _in_force(_NO_PROVIDER, year)
     not_required = _in_force(_PROVIDER_NOT_REQUIRED, year)
     not_given = _in_force(_PROVIDER_NOT_GIVEN, year)
+    supported, min_age, message = _in_force(_SUPPORTED_ACCOMMODATION, year)
     return [
         _not_before(
             "Episodes.DEC.after_DECOM",
@@ -619,11 +645,11 @@ def _episodes(year: str) -> list[Check]:
             "352",
         ),
         _min_age(
-            "Episodes.age.supported_accommodation_16",
+            "Episodes.age.supported_accommodation",
             "_age_at_decom",
-            16,
-            'PLACE in ["H5", "K3"]',
-            "a child under 16 is in supported accommodation (H5/K3)",
+            min_age,
+            f"PLACE in {supported}",
+            message,
             "371",
         ),
         _min_age(

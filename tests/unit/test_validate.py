@@ -322,11 +322,40 @@ CASES = [
         [(ep(CHILD="2", DECOM="01/06/2025"), True), (ep(), False)],
         others={"Header": [HEADER, hd(CHILD="2", DOB="01/06/2007")]},
     ),
+    # DfE 371: at least 14 in H5 until 2022-23; at least 16 from 2023-24 (H5, and K3).
     case(
-        "Episodes.age.supported_accommodation_16",
+        "Episodes.age.supported_accommodation",
         "Episodes",
         [(ep(PLACE="K3"), True), (ep(CHILD="2", DECOM="01/06/2025", PLACE="K3"), False)],
         others={"Header": [HEADER, hd(CHILD="2", DOB="01/06/2009")]},
+    ),
+    case(
+        "Episodes.age.supported_accommodation",
+        "Episodes",
+        [
+            (ep(CHILD="2", DECOM="01/05/2022", PLACE="H5"), True),  # 13
+            (ep(CHILD="3", DECOM="01/05/2022", PLACE="H5"), False),  # 14 that day
+            (ep(CHILD="4", DECOM="01/05/2022", PLACE="H5"), False),  # 14
+        ],
+        year="2022-23",
+        others={
+            "Header": [
+                hd(CHILD="2", DOB="01/06/2008"),
+                hd(CHILD="3", DOB="01/05/2008"),
+                hd(CHILD="4", DOB="01/06/2007"),
+            ]
+        },
+    ),
+    case(
+        "Episodes.age.supported_accommodation",
+        "Episodes",
+        [
+            (ep(CHILD="2", DECOM="01/05/2023", PLACE="H5"), True),  # 14
+            (ep(CHILD="2", DECOM="01/11/2023", PLACE="K3"), True),  # 15
+            (ep(CHILD="3", DECOM="01/05/2023", PLACE="H5"), False),  # 16 that day
+        ],
+        year="2023-24",
+        others={"Header": [hd(CHILD="2", DOB="01/06/2008"), hd(CHILD="3", DOB="01/05/2007")]},
     ),
     case(
         "Episodes.age.school_4",
