@@ -1259,6 +1259,7 @@ def _other(table: str, year: str) -> list[Check]:
                 "a social worker episode ends before it starts",
                 "Correct SW_DECOM or SW_DEC.",
             ),
+            *_sw_complete(year),
         ]
     if table == "DoLo":
         return [
@@ -1278,6 +1279,61 @@ def _other(table: str, year: str) -> list[Check]:
             )
         ]
     return []
+
+
+_SW_INCOMPLETE = "For each social worker episode, information should be complete."
+_SW_FROM = 'SW_DECOM >= "2023-04-01"'  # episodes from 1 April 2023 must give SW_REASON too
+# Which of SW_ID, SW_DECOM and SW_REASON a social worker episode must give, as DfE's rules
+# say in each collection year, the later ones holding until the next: (column, the rows it
+# applies to, rule, DfE's message). 2023-24: all three on every episode (SW03STG1). 2024-25:
+# SW_DECOM always, SW_ID always, SW_REASON from 1 April 2023 (SW01aSTG1 before then,
+# SW01bSTG1 from then). From 2025-26, when DfE dropped SW01a/b: SW_REASON from 1 April
+# 2023 (SW13STG1), and SW_ID (SW02STG1: a blank id does not begin SW or XX).
+_SW_COMPLETE = {
+    "2023-24": [
+        ("SW_ID", "", "SW03STG1", _SW_INCOMPLETE),
+        ("SW_DECOM", "", "SW03STG1", _SW_INCOMPLETE),
+        ("SW_REASON", "", "SW03STG1", _SW_INCOMPLETE),
+    ],
+    "2024-25": [
+        ("SW_ID", 'SW_DECOM < "2023-04-01"', "SW01aSTG1", _SW_INCOMPLETE),
+        ("SW_ID", _SW_FROM, "SW01bSTG1", _SW_INCOMPLETE),
+        ("SW_DECOM", "", "SW01bSTG1", _SW_INCOMPLETE),
+        ("SW_REASON", _SW_FROM, "SW01bSTG1", _SW_INCOMPLETE),
+    ],
+    "2025-26": [
+        (
+            "SW_ID",
+            "",
+            "SW02STG1",
+            "Social worker ID does not begin with the characters 'SW' or 'XX'.",
+        ),
+        ("SW_REASON", _SW_FROM, "SW13STG1", "The reason for social worker change is not valid."),
+    ],
+}
+
+
+def _sw_complete(year: str) -> list[Check]:
+    """The checks that a social worker episode gives SW_ID, SW_DECOM, SW_REASON (above)."""
+    out = []
+    for col, cond, rule, message in _in_force(_SW_COMPLETE, year):
+        # SW_DECOM: a date given but unreadable is the readable check's (SW04STG1).
+        given = f"{col}__text != {col}__text" if col == "SW_DECOM" else ""
+        where = " and ".join(c for c in (_present("CHILD"), cond, given) if c)
+        out.append(
+            Check(
+                f"SWEpisodes.{col}.complete" + ("_before_april_2023" if "<" in cond else ""),
+                "SWEpisodes",
+                "expect_column_values_to_not_be_null",
+                {"column": col, "row_condition": where},
+                WARNING,
+                message,
+                f"Fill in {col}"
+                + (": episodes from 1 April 2023 need it." if col == "SW_REASON" and cond else "."),
+                rule,
+            )
+        )
+    return out
 
 
 _SPECIFIC = {

@@ -86,6 +86,11 @@ def hd(**kw) -> dict:
     return {**HEADER, **kw}
 
 
+def sw(**kw) -> dict:
+    """A social worker episode, every field given (each case blanks what it tests)."""
+    return {"CHILD": "1", "SW_ID": "SW1", "SW_DECOM": "01/06/2023", "SW_REASON": "MANAGE", **kw}
+
+
 OC2_BASE = {"CHILD": "1", "DOB": "01/06/2012"}
 CASES = [
     # -- Episodes -------------------------------------------------------------------------
@@ -874,6 +879,77 @@ CASES = [
                 {"CHILD": "1", "SW_ID": "SW2", "SW_DECOM": "01/06/2025", "SW_DEC": "01/06/2025"},
                 False,
             ),
+        ],
+    ),
+    # Social worker episodes complete, as DfE's rules of each year say: 2023-24 SW03STG1
+    # (all three, every episode); 2024-25 SW01a/bSTG1 (SW_REASON from 1 April 2023); from
+    # 2025-26 SW13STG1 (SW_REASON from 1 April 2023) and SW02STG1 (a blank SW_ID).
+    *[
+        case(f"SWEpisodes.{col}.complete", "SWEpisodes", marked, year="2023-24")
+        for col, marked in {
+            "SW_ID": [
+                (sw(SW_ID=""), True),
+                (sw(SW_DECOM="01/07/2023"), False),
+            ],
+            "SW_DECOM": [
+                (sw(SW_DECOM=""), True),
+                (sw(SW_ID="SW2", SW_DECOM="31/02/2024"), False),  # unreadable: SW04STG1's
+                (sw(SW_ID="SW3"), False),
+            ],
+            "SW_REASON": [
+                (sw(SW_DECOM="01/03/2023", SW_REASON=""), True),
+                (sw(SW_ID="SW2"), False),
+            ],
+        }.items()
+    ],
+    case(
+        "SWEpisodes.SW_ID.complete_before_april_2023",
+        "SWEpisodes",
+        [
+            (sw(SW_ID="", SW_DECOM="31/03/2023"), True),
+            (sw(SW_ID="", SW_DECOM="01/04/2023"), False),  # the next check's
+            (sw(SW_DECOM="31/03/2023"), False),
+        ],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_ID.complete",
+        "SWEpisodes",
+        [
+            (sw(SW_ID="", SW_DECOM="01/04/2023"), True),
+            (sw(SW_ID="", SW_DECOM="31/03/2023"), False),
+            (sw(SW_DECOM="01/06/2024"), False),
+        ],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_DECOM.complete",
+        "SWEpisodes",
+        [(sw(SW_DECOM=""), True), (sw(SW_ID="SW2", SW_DECOM="01/06/2024"), False)],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_REASON.complete",
+        "SWEpisodes",
+        [
+            (sw(SW_DECOM="01/04/2023", SW_REASON=""), True),
+            (sw(SW_ID="SW2", SW_DECOM="31/03/2023", SW_REASON=""), False),
+            (sw(SW_ID="SW3", SW_DECOM="01/06/2024"), False),
+        ],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_ID.complete",
+        "SWEpisodes",
+        [(sw(SW_ID=""), True), (sw(SW_ID="XX01"), False)],
+    ),
+    case(
+        "SWEpisodes.SW_REASON.complete",
+        "SWEpisodes",
+        [
+            (sw(SW_DECOM="01/04/2023", SW_REASON=""), True),
+            (sw(SW_ID="SW2", SW_DECOM="31/03/2023", SW_REASON=""), False),
+            (sw(SW_ID="SW3", SW_DECOM="01/06/2025"), False),
         ],
     ),
     case(
