@@ -112,6 +112,18 @@ CASES = [
             (ep(CHILD="2", DECOM="01/06/2025", RNE="P"), False),
         ],
     ),
+    # DfE 142: every episode but a child's last has DEC and REC.
+    case(
+        "Episodes.REC.previous_ended",
+        "Episodes",
+        [
+            (ep(DEC="01/06/2025"), True),
+            (ep(DECOM="01/06/2025", RNE="P"), False),
+            (ep(CHILD="2", DEC="01/06/2025", REC="X1"), False),
+            (ep(CHILD="2", DECOM="01/06/2025", RNE="P"), False),
+            (ep(CHILD="3", DEC="01/06/2025"), False),  # the last episode: 148's row only
+        ],
+    ),
     case(
         "Episodes.REC.with_DEC",
         "Episodes",
@@ -516,10 +528,16 @@ CASES = [
         _cla12={"1", "2"},
     ),
     # -- OC2 (E = 31/03/2026) -------------------------------------------------------------
+    # DfE 190: outside the 12-month cohort, one of the eight cohort items filled in (the
+    # SDQ is not one of them).
     case(
         "OC2.child.in_cohort",
         "OC2",
-        [(OC2_BASE, True), ({**OC2_BASE, "CHILD": "2"}, False)],
+        [
+            ({**OC2_BASE, "CONVICTED": "0"}, True),
+            ({**OC2_BASE, "CHILD": "2", "CONVICTED": "0"}, False),
+            ({**OC2_BASE, "CHILD": "3", "SDQ_SCORE": "10"}, False),
+        ],
         _cla12={"2"},
     ),
     case(
@@ -552,6 +570,16 @@ CASES = [
         [
             ({"CHILD": "1", "DOB": "01/04/2008", "SDQ_SCORE": "10"}, True),
             ({"CHILD": "2", "DOB": "02/04/2008", "SDQ_SCORE": "10"}, False),
+        ],
+    ),
+    # DfE 189: aged 17 or over at the beginning of the year (S = 01/04/2025).
+    case(
+        "OC2.SDQ_REASON.over_16",
+        "OC2",
+        [
+            ({"CHILD": "1", "DOB": "01/04/2008", "SDQ_REASON": "SDQ1"}, True),
+            ({"CHILD": "2", "DOB": "02/04/2008", "SDQ_REASON": "SDQ1"}, False),
+            ({"CHILD": "3", "DOB": "01/04/2008"}, False),
         ],
     ),
     case(
