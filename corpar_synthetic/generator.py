@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.spec.period import year_label
+from pipeline.upn import check_letter
 
 log = logging.getLogger(__name__)
 
@@ -170,11 +171,14 @@ class _Sim:
         ethnic = self.choice(sorted(schema.ETHNIC), p=None)
         if r.random() < 0.7:
             ethnic = "WBRI"
-        upn = (
-            f"{chr(65 + r.integers(0, 26))}{r.integers(10**11, 10**12 - 1):012d}"
-            if r.random() < 0.95
-            else f"UN{r.integers(1, 6)}"
-        )
+        if r.random() < 0.95:
+            # The first letter is the digits' DfE check letter. A random letter used to be
+            # drawn instead: it still is, so that every other value stays as it was.
+            r.integers(0, 26)
+            digits = f"{r.integers(10**11, 10**12 - 1):012d}"
+            upn = check_letter(digits) + digits
+        else:
+            upn = f"UN{r.integers(1, 6)}"
         sex = "M" if r.random() < 0.56 else "F"
         c = Child(cid, sex, dob, ethnic, upn, self.postcode(), ability=float(r.normal()))
         c.health = {

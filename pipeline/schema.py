@@ -10,7 +10,6 @@ collection. How files are recognised and read: ``docs/inputs.md``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -52,19 +51,6 @@ SW_REASON = frozenset(
 FLAG = frozenset({"0", "1"})
 # A UPN not known: the reason, in place of the number (UN1-UN5). Not an identifier.
 UN_CODES = frozenset(f"UN{i}" for i in range(1, 6))
-# A Unique Pupil Number's shape (DfE rule 168): a letter, 11 digits, then a digit or letter.
-_UPN = re.compile(r"[A-Z]\d{11}[0-9A-Z]")
-
-
-def valid_upn(text: str) -> bool:
-    """Whether ``text`` (as returned, blanks removed) is a UPN's shape or a UN code.
-
-    >>> [valid_upn(t) for t in ("A12345678901B", "A123456789012", "UN3", "12345678901AB", "UN6")]
-    [True, True, True, False, False]
-    """
-    return text in UN_CODES or _UPN.fullmatch(text) is not None
-
-
 # OC2's 0/1 columns, in the return's order.
 OC2_FLAG_COLUMNS = (
     "CONVICTED",

@@ -52,6 +52,52 @@ CRITICAL, WARNING = "critical", "warning"
 WITHHELD_COLUMNS = frozenset({"DOB", "UPN", "MC_DOB", "HOME_POST", "PL_POST", "CHILD"})
 TEMP = sorted(schema.TEMPORARY_PLACE)
 SHORT_BREAK = sorted(schema.SHORT_BREAK_LS)
+_Z1_SPLIT = ["Z11", "Z12", "Z13", "Z14"]
+# Placements that take no placement provider, as each DfE rule names them, by the first
+# collection year a list applies to (it holds until the next): Z1 split into Z11-Z14 in
+# 2025-26. 178's 2025-26 list leaves out T4, which 213 still names.
+_NO_PROVIDER = {  # 526: a provider is required for every other placement
+    FIRST_YEAR: [*TEMP, "Z1"],
+    "2025-26": [*TEMP, *_Z1_SPLIT],
+}
+_PROVIDER_NOT_REQUIRED = {FIRST_YEAR: TEMP, "2025-26": [*TEMP, *_Z1_SPLIT]}  # 213
+_PROVIDER_NOT_GIVEN = {FIRST_YEAR: [*TEMP, "Z1"], "2025-26": [*TEMP[:4], *_Z1_SPLIT]}  # 178
+
+
+# DfE 371: the youngest a child may be placed in semi-independent (H5) or, from 2023-24,
+# supported accommodation (K3), and DfE's message. DfE's 2023-24 rule names H5 only; K3
+# (from 28 October 2023) is held to the same 16, as DfE's rule for it from 2024-25 does.
+_SUPPORTED_ACCOMMODATION = {
+    FIRST_YEAR: (
+        ["H5"],
+        14,
+        "Child in semi-independent living accommodation not subject to children's homes "
+        "regulations should be at least 14.",
+    ),
+    "2023-24": (
+        ["H5", "K3"],
+        16,
+        "Child in semi-independent living accommodation not subject to children's homes "
+        "regulations should be at least 16.",
+    ),
+    "2024-25": (
+        ["K3"],
+        16,
+        "Child in supported accommodation not subject to children's homes regulations "
+        "should be at least 16.",
+    ),
+}
+
+
+def _in_force(by_year: dict, year: str):
+    """The value of a by-year table in force in ``year`` (the latest entry not after it).
+
+    >>> _in_force({"2015-16": 14, "2023-24": 16}, "2022-23"), _in_force({"2015-16": 14}, HISTORY)
+    (14, 14)
+    """
+    if year == HISTORY:
+        return by_year[FIRST_YEAR]
+    return by_year[max(y for y in by_year if y <= year)]
 
 
 def collection_years() -> list[str]:
@@ -324,6 +370,10 @@ def _min_age(check_id: str, age_col: str, minimum: int, cond: str, msg: str, rul
 def _episodes(year: str) -> list[Check]:
     s, e = _year_bounds(year)
     place_dates = schema.PLACE_CODE_DATES
+    no_provider = _in_force(_NO_PROVIDER, year)
+    not_required = _in_force(_PROVIDER_NOT_REQUIRED, year)
+    not_given = _in_force(_PROVIDER_NOT_GIVEN, year)
+    supported, min_age, message = _in_force(_SUPPORTED_ACCOMMODATION, year)
     return [
         _not_before(
             "Episodes.DEC.after_DECOM",
@@ -335,15 +385,19 @@ def _episodes(year: str) -> list[Check]:
             "Correct DECOM or DEC.",
             "356",
         ),
-        Check(
-            "Episodes.DEC.previous_ended",
-            "Episodes",
-            "expect_column_values_to_not_be_null",
-            {"column": "DEC", "row_condition": _present("_next_decom")},
-            WARNING,
-            "a later episode starts but this one has no end date (DEC)",
-            "Fill in DEC and REC for the earlier episode.",
-            "142",
+        *(
+            Check(
+                f"Episodes.{col}.previous_ended",
+                "Episodes",
+                "expect_column_values_to_not_be_null",
+                {"column": col, "row_condition": _present("_next_decom")},
+                WARNING,
+                "A new episode has started, but the previous episode has not ended.",
+                "Fill in DEC and REC for the earlier episode.",
+                "142",
+            )
+            # DfE's 142 asks for both; a REC missing beside a DEC is 148's row too.
+            for col in ("DEC", "REC")
         ),
         Check(
             "Episodes.REC.with_DEC",
@@ -406,22 +460,32 @@ def _episodes(year: str) -> list[Check]:
             "expect_column_values_to_not_be_null",
             {
                 "column": "PLACE_PROVIDER",
-                "row_condition": f"PLACE == PLACE and PLACE not in {TEMP}",
+                "row_condition": f"PLACE == PLACE and PLACE not in {no_provider}",
             },
             WARNING,
-            "the placement has no placement provider",
-            "Fill in PLACE_PROVIDER (PR0-PR5).",
+            "Child is missing a placement provider code for at least one episode.",
+            f"Fill in PLACE_PROVIDER (PR0-PR5); only {', '.join(no_provider)} have none.",
             "526",
         ),
         Check(
             "Episodes.PLACE_PROVIDER.not_for_temporary",
             "Episodes",
             "expect_column_values_to_be_null",
-            {"column": "PLACE_PROVIDER", "row_condition": f"PLACE in {TEMP}"},
+            {"column": "PLACE_PROVIDER", "row_condition": f"PLACE in {not_required}"},
             WARNING,
-            "a temporary placement (T0-T4) has a placement provider",
-            "Clear PLACE_PROVIDER for T0-T4 placements.",
+            "Placement provider information not required.",
+            f"Clear PLACE_PROVIDER for {', '.join(not_required)} placements.",
             "213",
+        ),
+        Check(
+            "Episodes.PLACE_PROVIDER.not_for_place",
+            "Episodes",
+            "expect_column_values_to_be_null",
+            {"column": "PLACE_PROVIDER", "row_condition": f"PLACE in {not_given}"},
+            WARNING,
+            "Placement provider code is not a valid code.",
+            f"Clear PLACE_PROVIDER for {', '.join(not_given)} placements.",
+            "178",
         ),
         Check(
             "Episodes.PLACE_PROVIDER.PR0_place",
@@ -584,11 +648,11 @@ def _episodes(year: str) -> list[Check]:
             "352",
         ),
         _min_age(
-            "Episodes.age.supported_accommodation_16",
+            "Episodes.age.supported_accommodation",
             "_age_at_decom",
-            16,
-            'PLACE in ["H5", "K3"]',
-            "a child under 16 is in supported accommodation (H5/K3)",
+            min_age,
+            f"PLACE in {supported}",
+            message,
             "371",
         ),
         _min_age(
@@ -662,6 +726,12 @@ def _episodes(year: str) -> list[Check]:
     ]
 
 
+_UPN_INVALID = (
+    "Unique Pupil Number (UPN) is not valid. If unknown, default codes should be UN1, UN2, "
+    "UN3, UN4 or UN5."
+)
+
+
 def _header(year: str) -> list[Check]:
     s, e = _year_bounds(year)
     return [
@@ -669,11 +739,22 @@ def _header(year: str) -> list[Check]:
             "Header.UPN.format",
             "Header",
             "expect_column_values_to_be_in_set",
-            # Worked out from the UPN before it was pseudonymised (schema.valid_upn).
+            # Both worked out from the UPN before it was pseudonymised (as_returned).
             {"column": "UPN__valid", "value_set": [True]},
             WARNING,
-            "UPN is not a valid Unique Pupil Number or UN code",
+            _UPN_INVALID,
             "Use the child's 13-character UPN, or UN1-UN5 when it is not known.",
+            "168",
+        ),
+        Check(
+            "Header.UPN.check_letter",
+            "Header",
+            "expect_column_values_to_be_in_set",
+            {"column": "UPN__check_letter", "value_set": [True]},
+            WARNING,
+            _UPN_INVALID,
+            "The first letter does not match the digits (the UPN's check letter): check the "
+            "UPN against the school's records.",
             "168",
         ),
         Check(
@@ -769,10 +850,12 @@ def _oc2(year: str) -> list[Check]:
             "OC2.child.in_cohort",
             "OC2",
             "expect_column_values_to_be_in_set",
-            {"column": "_cla12", "value_set": [True]},
+            {"column": "_cla12", "value_set": [True], "row_condition": "_cohort_items == True"},
             WARNING,
-            "an OC2 row for a child not looked after continuously for 12 months at 31 March",
-            "Remove the OC2 row, or check the child's episodes.",
+            "Child has not been looked after continuously for at least 12 months at 31 March "
+            "but one or more data items relating to children looked after for 12 months have "
+            "been completed.",
+            "Clear the OC2 items, or check the child's episodes.",
             "190",
         ),
         Check(
@@ -805,15 +888,20 @@ def _oc2(year: str) -> list[Check]:
             "Clear SDQ_SCORE: the SDQ is for ages 4 to 16.",
             "188",
         ),
-        Check(
-            "OC2.SDQ_SCORE.over_16",
-            "OC2",
-            "expect_column_values_to_be_null",
-            {"column": "SDQ_SCORE", "row_condition": "_age_start >= 17"},
-            WARNING,
-            "an SDQ score for a young person 17 or over at the start of the year",
-            "Clear SDQ_SCORE: the SDQ is for ages 4 to 16.",
-            "189",
+        *(
+            Check(
+                f"OC2.{col}.over_16",
+                "OC2",
+                "expect_column_values_to_be_null",
+                {"column": col, "row_condition": "_age_start >= 17"},
+                WARNING,
+                "Child is aged 17 years or over at the beginning of the year, but an Strengths "
+                "and Difficulties (SDQ) score or a reason for no Strengths and Difficulties "
+                "(SDQ) score has been completed.",
+                f"Clear {col}: the SDQ is for ages 4 to 16.",
+                "189",
+            )
+            for col in ("SDQ_SCORE", "SDQ_REASON")
         ),
         Check(
             "OC2.SDQ_SCORE.due",
@@ -872,9 +960,11 @@ def _oc2(year: str) -> list[Check]:
             "OC2.HEALTH_CHECK.over_5",
             "OC2",
             "expect_column_values_to_be_null",
-            {"column": "HEALTH_CHECK", "row_condition": "_age_end >= 5"},
+            # DfE: for the 12-month cohort only (outside it, 190 flags any item filled in).
+            {"column": "HEALTH_CHECK", "row_condition": "_age_end >= 5 and _cla12 == True"},
             WARNING,
-            "development assessment (HEALTH_CHECK) is filled in for a child 5 or over",
+            "Children aged 5 or over at 31 March should not have health promotion information "
+            "completed.",
             "Clear HEALTH_CHECK: it is for under-5s.",
             "546",
         ),
@@ -1178,6 +1268,7 @@ def _other(table: str, year: str) -> list[Check]:
                 "a social worker episode ends before it starts",
                 "Correct SW_DECOM or SW_DEC.",
             ),
+            *_sw_complete(year),
         ]
     if table == "DoLo":
         return [
@@ -1197,6 +1288,61 @@ def _other(table: str, year: str) -> list[Check]:
             )
         ]
     return []
+
+
+_SW_INCOMPLETE = "For each social worker episode, information should be complete."
+_SW_FROM = 'SW_DECOM >= "2023-04-01"'  # episodes from 1 April 2023 must give SW_REASON too
+# Which of SW_ID, SW_DECOM and SW_REASON a social worker episode must give, as DfE's rules
+# say in each collection year, the later ones holding until the next: (column, the rows it
+# applies to, rule, DfE's message). 2023-24: all three on every episode (SW03STG1). 2024-25:
+# SW_DECOM always, SW_ID always, SW_REASON from 1 April 2023 (SW01aSTG1 before then,
+# SW01bSTG1 from then). From 2025-26, when DfE dropped SW01a/b: SW_REASON from 1 April
+# 2023 (SW13STG1), and SW_ID (SW02STG1: a blank id does not begin SW or XX).
+_SW_COMPLETE = {
+    "2023-24": [
+        ("SW_ID", "", "SW03STG1", _SW_INCOMPLETE),
+        ("SW_DECOM", "", "SW03STG1", _SW_INCOMPLETE),
+        ("SW_REASON", "", "SW03STG1", _SW_INCOMPLETE),
+    ],
+    "2024-25": [
+        ("SW_ID", 'SW_DECOM < "2023-04-01"', "SW01aSTG1", _SW_INCOMPLETE),
+        ("SW_ID", _SW_FROM, "SW01bSTG1", _SW_INCOMPLETE),
+        ("SW_DECOM", "", "SW01bSTG1", _SW_INCOMPLETE),
+        ("SW_REASON", _SW_FROM, "SW01bSTG1", _SW_INCOMPLETE),
+    ],
+    "2025-26": [
+        (
+            "SW_ID",
+            "",
+            "SW02STG1",
+            "Social worker ID does not begin with the characters 'SW' or 'XX'.",
+        ),
+        ("SW_REASON", _SW_FROM, "SW13STG1", "The reason for social worker change is not valid."),
+    ],
+}
+
+
+def _sw_complete(year: str) -> list[Check]:
+    """The checks that a social worker episode gives SW_ID, SW_DECOM, SW_REASON (above)."""
+    out = []
+    for col, cond, rule, message in _in_force(_SW_COMPLETE, year):
+        # SW_DECOM: a date given but unreadable is the readable check's (SW04STG1).
+        given = f"{col}__text != {col}__text" if col == "SW_DECOM" else ""
+        where = " and ".join(c for c in (_present("CHILD"), cond, given) if c)
+        out.append(
+            Check(
+                f"SWEpisodes.{col}.complete" + ("_before_april_2023" if "<" in cond else ""),
+                "SWEpisodes",
+                "expect_column_values_to_not_be_null",
+                {"column": col, "row_condition": where},
+                WARNING,
+                message,
+                f"Fill in {col}"
+                + (": episodes from 1 April 2023 need it." if col == "SW_REASON" and cond else "."),
+                rule,
+            )
+        )
+    return out
 
 
 _SPECIFIC = {
@@ -1222,16 +1368,17 @@ def _history_checks() -> list[Check]:
             "Correct DECOM or DEC in the latest return that holds the episode.",
             "356",
         ),
+        # DfE names the new episode (the one that starts too early), not the one before it.
         _not_before(
             "history.Episodes.no_overlap",
             "Episodes",
-            "_next_decom",
-            "DEC",
+            "DECOM",
+            "_prev_dec",
             CRITICAL,
-            "after combining the years' returns, the child's next episode starts before this "
-            "one ends (overlapping episodes)",
-            "Correct DEC of this episode or DECOM of the next, in the latest return that "
-            "holds them.",
+            "after combining the years' returns: a new episode has started before the end "
+            "date of the previous episode (overlapping episodes)",
+            "Correct DECOM of this episode or DEC of the one before it, in the latest return "
+            "that holds them.",
             "501",
         ),
         Check(
@@ -1415,6 +1562,10 @@ def year_data(ret: YearReturn) -> YearData:
             df["_has_oc2"] = df["CHILD"].isin(oc2["CHILD"] if oc2 is not None else [])
         if name == "OC3":
             df["_ever_looked_after"] = False
+        if name == "OC2":
+            # DfE 190 names these items (the SDQ is not among them).
+            items = [c for c in schema.OC2_FLAG_COLUMNS if c in df]
+            df["_cohort_items"] = df[items].notna().any(axis=1)
         if name == "UASC" and "DOB" in df:
             df["_dob_18"] = child_dob + pd.DateOffset(years=18)
         has_eps = eps is not None and "_next_decom" in eps

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from pipeline import schema
+from pipeline import schema, upn
 from pipeline.clean.repairs import FIX, repair_episodes
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YEAR, Problem, YearReturn
 
@@ -644,16 +644,19 @@ def as_returned(returns: list[YearReturn], key: bytes, latest: int = 1) -> list[
     Every row as read (the ones cleaning rejects too), as text, so the checks see what the
     authority sent. Changed only so that it may be kept between stages like the cleaned
     tables: ids get their leading zeros back as :func:`build_history` gives them (so the checks
-    link rows as the figures do) and are pseudonymised; a UPN's validity is kept in
-    ``UPN__valid`` and the UPN pseudonymised; a postcode becomes :data:`GIVEN` (or blank), and
+    link rows as the figures do) and are pseudonymised; whether a UPN is well formed and its
+    check letter right are kept (``UPN__valid``, ``UPN__check_letter``: :mod:`pipeline.upn`)
+    and the UPN pseudonymised; a postcode becomes :data:`GIVEN` (or blank), and
     columns that are not the 903's keep only their position (for the column checks).
 
     >>> from pipeline.read.returns import YearReturn
-    >>> h = pd.DataFrame({"CHILD": ["7", " 7 ", ""], "UPN": ["A12345678901B", "UN2", "X1"],
+    >>> h = pd.DataFrame({"CHILD": ["7", " 7 ", ""], "UPN": ["B801200005001", "UN2", "X1"],
     ...                   "Name": ["Ann", "Bo", "Cy"]})
     >>> got = as_returned([YearReturn("2024-25", {"Header": h})], b"k")[0].tables["Header"]
-    >>> list(got.columns), got["UPN__valid"].tolist(), got["UPN"][1], "X1" in got["UPN"][2]
-    (['CHILD', 'UPN', 'column 3', 'UPN__valid'], [True, True, False], 'UN2', False)
+    >>> list(got.columns)
+    ['CHILD', 'UPN', 'column 3', 'UPN__valid', 'UPN__check_letter']
+    >>> got["UPN__valid"].tolist(), got["UPN"][1], "X1" in got["UPN"][2]
+    ([True, True, False], 'UN2', False)
     >>> got["CHILD"][0] == got["CHILD"][1] != "7", got["CHILD"][2], got["column 3"].tolist()
     (True, None, [None, None, None])
     >>> e = pd.DataFrame({"CHILD": ["7", "7"], "HOME_POST": ["ZX1 1AA", " "]})
@@ -681,7 +684,10 @@ def as_returned(returns: list[YearReturn], key: bytes, latest: int = 1) -> list[
                 df["CHILD"] = _pseudonymised_text(df["CHILD"], key, "CHILD")
             if "UPN" in df:
                 text = _stripped(df["UPN"])
-                df["UPN__valid"] = text.map(schema.valid_upn, na_action="ignore").astype(object)
+                df["UPN__valid"] = text.map(upn.well_formed, na_action="ignore").astype(object)
+                df["UPN__check_letter"] = text.map(
+                    upn.check_letter_right, na_action="ignore"
+                ).astype(object)
                 df["UPN"] = _pseudonymised_text(df["UPN"], key, "UPN")
             tables[name] = df
         out.append(YearReturn(ret.year, tables))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # A job's order; the shared vocabulary first. A room may import its own and earlier rooms.
-ORDER = ["problems", "numerals", "schema", "resources", "spec", "read", "clean", "io", "checks",
-         "measures", "publish", "report", "orchestrate", "cli"]  # fmt: skip
+ORDER = ["problems", "numerals", "schema", "upn", "resources", "spec", "read", "clean", "io",
+         "checks", "measures", "publish", "report", "orchestrate", "cli"]  # fmt: skip
 # The one upward import, by design: targets and actions name indicators, and a wrong id is
 # refused when the configuration is read (naming the file), not at stage 30.
 KNOWN = {("pipeline/spec/config.py", "pipeline.measures.registry")}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from corpar_synthetic import generator as synthetic
-from pipeline import schema
+from pipeline import schema, upn
 from pipeline.read.returns import read_history
 
 SMALL = synthetic.AUTHORITIES[0]  # Z01, about 100 children looked after
@@ -97,6 +97,14 @@ def test_journeys_are_sound_and_varied(z01):
     assert {"S", "P", "L", "T"} <= set(eps["RNE"])
     assert eps["PLACE"].isin(list(schema.TEMPORARY_PLACE)).any()
     assert eps["LS"].isin(["V3", "V4"]).any()
+
+
+def test_every_upn_is_valid(z01):
+    # DfE 168: a real UPN's first letter is its check letter (never I, O or S), or UN1-UN5.
+    upns = {u for r in read_history(z01, "2026-27") for u in r.tables["Header"]["UPN"]}
+    assert len(upns) > 50
+    assert {u for u in upns if not upn.is_valid(u)} == set()
+    assert {u[0] for u in upns} & set("IOS") == set()
 
 
 def test_sex_codes_change_in_2024_25(z01):

@@ -86,6 +86,11 @@ def hd(**kw) -> dict:
     return {**HEADER, **kw}
 
 
+def sw(**kw) -> dict:
+    """A social worker episode, every field given (each case blanks what it tests)."""
+    return {"CHILD": "1", "SW_ID": "SW1", "SW_DECOM": "01/06/2023", "SW_REASON": "MANAGE", **kw}
+
+
 OC2_BASE = {"CHILD": "1", "DOB": "01/06/2012"}
 CASES = [
     # -- Episodes -------------------------------------------------------------------------
@@ -105,6 +110,18 @@ CASES = [
             (ep(DECOM="01/06/2025", RNE="P"), False),
             (ep(CHILD="2", DEC="01/06/2025", REC="X1"), False),
             (ep(CHILD="2", DECOM="01/06/2025", RNE="P"), False),
+        ],
+    ),
+    # DfE 142: every episode but a child's last has DEC and REC.
+    case(
+        "Episodes.REC.previous_ended",
+        "Episodes",
+        [
+            (ep(DEC="01/06/2025"), True),
+            (ep(DECOM="01/06/2025", RNE="P"), False),
+            (ep(CHILD="2", DEC="01/06/2025", REC="X1"), False),
+            (ep(CHILD="2", DECOM="01/06/2025", RNE="P"), False),
+            (ep(CHILD="3", DEC="01/06/2025"), False),  # the last episode: 148's row only
         ],
     ),
     case(
@@ -146,15 +163,62 @@ CASES = [
             (ep(CHILD="3", DECOM="01/09/2025", RNE="S"), False),
         ],
     ),
+    # Placements DfE names as having no provider: 526 and 178 T0-T4 and Z1 until 2024-25;
+    # from 2025-26 526 and 213 T0-T4 and Z11-Z14, 178 T0-T3 and Z11-Z14.
     case(
         "Episodes.PLACE_PROVIDER.required",
         "Episodes",
-        [(ep(PLACE_PROVIDER=""), True), (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False)],
+        [
+            (ep(PLACE_PROVIDER=""), True),
+            (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False),
+            (ep(CHILD="3", PLACE="Z11", PLACE_PROVIDER=""), False),
+        ],
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.required",
+        "Episodes",
+        [
+            (ep(PLACE_PROVIDER=""), True),
+            (ep(CHILD="2", PLACE="Z1", PLACE_PROVIDER=""), False),
+        ],
+        year="2024-25",
     ),
     case(
         "Episodes.PLACE_PROVIDER.not_for_temporary",
         "Episodes",
-        [(ep(PLACE="T1"), True), (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False)],
+        [
+            (ep(PLACE="T1"), True),
+            (ep(CHILD="2", PLACE="T1", PLACE_PROVIDER=""), False),
+            (ep(CHILD="3", PLACE="Z12", PLACE_PROVIDER="PR4"), True),
+            (ep(CHILD="4", PLACE="T4", PLACE_PROVIDER="PR4"), True),
+        ],
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.not_for_temporary",
+        "Episodes",
+        [(ep(PLACE="T0"), True), (ep(CHILD="2", PLACE="Z1"), False)],
+        year="2024-25",
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.not_for_place",
+        "Episodes",
+        [
+            (ep(PLACE="T3"), True),
+            (ep(CHILD="2", PLACE="Z13"), True),
+            (ep(CHILD="3", PLACE="T4"), False),  # 213's row
+            (ep(CHILD="4"), False),
+            (ep(CHILD="5", PLACE="Z14", PLACE_PROVIDER=""), False),
+        ],
+    ),
+    case(
+        "Episodes.PLACE_PROVIDER.not_for_place",
+        "Episodes",
+        [
+            (ep(PLACE="Z1", PLACE_PROVIDER="PR4"), True),
+            (ep(CHILD="2", PLACE="T4"), True),
+            (ep(CHILD="3"), False),
+        ],
+        year="2024-25",
     ),
     case(
         "Episodes.PLACE_PROVIDER.PR0_place",
@@ -275,11 +339,40 @@ CASES = [
         [(ep(CHILD="2", DECOM="01/06/2025"), True), (ep(), False)],
         others={"Header": [HEADER, hd(CHILD="2", DOB="01/06/2007")]},
     ),
+    # DfE 371: at least 14 in H5 until 2022-23; at least 16 from 2023-24 (H5, and K3).
     case(
-        "Episodes.age.supported_accommodation_16",
+        "Episodes.age.supported_accommodation",
         "Episodes",
         [(ep(PLACE="K3"), True), (ep(CHILD="2", DECOM="01/06/2025", PLACE="K3"), False)],
         others={"Header": [HEADER, hd(CHILD="2", DOB="01/06/2009")]},
+    ),
+    case(
+        "Episodes.age.supported_accommodation",
+        "Episodes",
+        [
+            (ep(CHILD="2", DECOM="01/05/2022", PLACE="H5"), True),  # 13
+            (ep(CHILD="3", DECOM="01/05/2022", PLACE="H5"), False),  # 14 that day
+            (ep(CHILD="4", DECOM="01/05/2022", PLACE="H5"), False),  # 14
+        ],
+        year="2022-23",
+        others={
+            "Header": [
+                hd(CHILD="2", DOB="01/06/2008"),
+                hd(CHILD="3", DOB="01/05/2008"),
+                hd(CHILD="4", DOB="01/06/2007"),
+            ]
+        },
+    ),
+    case(
+        "Episodes.age.supported_accommodation",
+        "Episodes",
+        [
+            (ep(CHILD="2", DECOM="01/05/2023", PLACE="H5"), True),  # 14
+            (ep(CHILD="2", DECOM="01/11/2023", PLACE="K3"), True),  # 15
+            (ep(CHILD="3", DECOM="01/05/2023", PLACE="H5"), False),  # 16 that day
+        ],
+        year="2023-24",
+        others={"Header": [hd(CHILD="2", DOB="01/06/2008"), hd(CHILD="3", DOB="01/05/2007")]},
     ),
     case(
         "Episodes.age.school_4",
@@ -355,6 +448,38 @@ CASES = [
         "Header",
         [(hd(UPN="UN6"), True), (hd(CHILD="2", UPN="UN5"), False)],
     ),
+    # DfE's UPN letters are A-Z less I, O and S: as the check letter and as a temporary
+    # UPN's last character.
+    case(
+        "Header.UPN.format",
+        "Header",
+        [
+            (hd(UPN="I123456789012"), True),
+            (hd(CHILD="2", UPN="O123456789012"), True),
+            (hd(CHILD="3", UPN="S123456789012"), True),
+            (hd(CHILD="4", UPN="X12345678901S"), True),
+            (hd(CHILD="5", UPN="X12345678901A"), False),
+        ],
+    ),
+    # Check letters worked by hand: characters 2-13 times weights 2-13, sum mod 23, in
+    # A-Z less I, O, S (A = 0). 123456789012: 368 = 16 x 23, so A. 801200005001: 93 =
+    # 4 x 23 + 1, so B. 12345678901A (the A counts 0): 342 = 14 x 23 + 20, so X.
+    case(
+        "Header.UPN.check_letter",
+        "Header",
+        [
+            (hd(UPN="B123456789012"), True),
+            (hd(CHILD="2"), False),  # A123456789012
+            (hd(CHILD="3", UPN="B801200005001"), False),
+            (hd(CHILD="4", UPN="A801200005001"), True),
+            (hd(CHILD="5", UPN="X12345678901A"), False),
+            (hd(CHILD="6", UPN="Y12345678901A"), True),
+            (hd(CHILD="7", UPN="UN2"), False),
+            (hd(CHILD="8", UPN="A12345678901"), False),  # the format check's rows
+            (hd(CHILD="10", UPN="I123456789012"), False),
+            (hd(CHILD="9", UPN=""), False),
+        ],
+    ),
     case("Header.UPN.not_blank", "Header", [(hd(UPN=""), True), (hd(CHILD="2"), False)]),
     case(
         "Header.DOB.not_after_year",
@@ -403,10 +528,16 @@ CASES = [
         _cla12={"1", "2"},
     ),
     # -- OC2 (E = 31/03/2026) -------------------------------------------------------------
+    # DfE 190: outside the 12-month cohort, one of the eight cohort items filled in (the
+    # SDQ is not one of them).
     case(
         "OC2.child.in_cohort",
         "OC2",
-        [(OC2_BASE, True), ({**OC2_BASE, "CHILD": "2"}, False)],
+        [
+            ({**OC2_BASE, "CONVICTED": "0"}, True),
+            ({**OC2_BASE, "CHILD": "2", "CONVICTED": "0"}, False),
+            ({**OC2_BASE, "CHILD": "3", "SDQ_SCORE": "10"}, False),
+        ],
         _cla12={"2"},
     ),
     case(
@@ -439,6 +570,16 @@ CASES = [
         [
             ({"CHILD": "1", "DOB": "01/04/2008", "SDQ_SCORE": "10"}, True),
             ({"CHILD": "2", "DOB": "02/04/2008", "SDQ_SCORE": "10"}, False),
+        ],
+    ),
+    # DfE 189: aged 17 or over at the beginning of the year (S = 01/04/2025).
+    case(
+        "OC2.SDQ_REASON.over_16",
+        "OC2",
+        [
+            ({"CHILD": "1", "DOB": "01/04/2008", "SDQ_REASON": "SDQ1"}, True),
+            ({"CHILD": "2", "DOB": "02/04/2008", "SDQ_REASON": "SDQ1"}, False),
+            ({"CHILD": "3", "DOB": "01/04/2008"}, False),
         ],
     ),
     case(
@@ -477,13 +618,16 @@ CASES = [
         ],
         _cla12={"1", "2"},
     ),
+    # DfE 546: 5 or over at 31 March and in the 12-month cohort (child 3 is 5, not in it).
     case(
         "OC2.HEALTH_CHECK.over_5",
         "OC2",
         [
             ({"CHILD": "1", "DOB": "31/03/2021", "HEALTH_CHECK": "0"}, True),
             ({"CHILD": "2", "DOB": "01/04/2021", "HEALTH_CHECK": "0"}, False),
+            ({"CHILD": "3", "DOB": "31/03/2021", "HEALTH_CHECK": "1"}, False),
         ],
+        _cla12={"1", "2"},
     ),
     case(
         "OC2.INTERVENTION_RECEIVED.substance_misuse",
@@ -765,6 +909,77 @@ CASES = [
             ),
         ],
     ),
+    # Social worker episodes complete, as DfE's rules of each year say: 2023-24 SW03STG1
+    # (all three, every episode); 2024-25 SW01a/bSTG1 (SW_REASON from 1 April 2023); from
+    # 2025-26 SW13STG1 (SW_REASON from 1 April 2023) and SW02STG1 (a blank SW_ID).
+    *[
+        case(f"SWEpisodes.{col}.complete", "SWEpisodes", marked, year="2023-24")
+        for col, marked in {
+            "SW_ID": [
+                (sw(SW_ID=""), True),
+                (sw(SW_DECOM="01/07/2023"), False),
+            ],
+            "SW_DECOM": [
+                (sw(SW_DECOM=""), True),
+                (sw(SW_ID="SW2", SW_DECOM="31/02/2024"), False),  # unreadable: SW04STG1's
+                (sw(SW_ID="SW3"), False),
+            ],
+            "SW_REASON": [
+                (sw(SW_DECOM="01/03/2023", SW_REASON=""), True),
+                (sw(SW_ID="SW2"), False),
+            ],
+        }.items()
+    ],
+    case(
+        "SWEpisodes.SW_ID.complete_before_april_2023",
+        "SWEpisodes",
+        [
+            (sw(SW_ID="", SW_DECOM="31/03/2023"), True),
+            (sw(SW_ID="", SW_DECOM="01/04/2023"), False),  # the next check's
+            (sw(SW_DECOM="31/03/2023"), False),
+        ],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_ID.complete",
+        "SWEpisodes",
+        [
+            (sw(SW_ID="", SW_DECOM="01/04/2023"), True),
+            (sw(SW_ID="", SW_DECOM="31/03/2023"), False),
+            (sw(SW_DECOM="01/06/2024"), False),
+        ],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_DECOM.complete",
+        "SWEpisodes",
+        [(sw(SW_DECOM=""), True), (sw(SW_ID="SW2", SW_DECOM="01/06/2024"), False)],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_REASON.complete",
+        "SWEpisodes",
+        [
+            (sw(SW_DECOM="01/04/2023", SW_REASON=""), True),
+            (sw(SW_ID="SW2", SW_DECOM="31/03/2023", SW_REASON=""), False),
+            (sw(SW_ID="SW3", SW_DECOM="01/06/2024"), False),
+        ],
+        year="2024-25",
+    ),
+    case(
+        "SWEpisodes.SW_ID.complete",
+        "SWEpisodes",
+        [(sw(SW_ID=""), True), (sw(SW_ID="XX01"), False)],
+    ),
+    case(
+        "SWEpisodes.SW_REASON.complete",
+        "SWEpisodes",
+        [
+            (sw(SW_DECOM="01/04/2023", SW_REASON=""), True),
+            (sw(SW_ID="SW2", SW_DECOM="31/03/2023", SW_REASON=""), False),
+            (sw(SW_ID="SW3", SW_DECOM="01/06/2025"), False),
+        ],
+    ),
     case(
         "DoLo.DOLO_END.after_start",
         "DoLo",
@@ -896,16 +1111,20 @@ def history_flags(rows: list[dict], first_year: str = "2024-25") -> dict[str, se
 def test_history_checks_overlap_dates_and_first_episode():
     got = history_flags(
         [
-            ep(DEC="01/07/2025", REC="X1"),  # row 2: overlaps the next (starts 01/06/2025)
-            ep(DECOM="01/06/2025", RNE="P"),  # row 3
+            ep(DEC="01/07/2025", REC="X1"),  # row 2: ends after the next starts
+            ep(DECOM="01/06/2025", RNE="P"),  # row 3: starts before row 2 ends (DfE 501)
             ep(CHILD="2", DEC="01/06/2025", REC="X1"),  # row 4: next starts the same day: fine
             ep(CHILD="2", DECOM="01/06/2025", RNE="P"),
             ep(CHILD="3", DEC="30/04/2025", REC="E13"),  # row 6: ends before it starts
             ep(CHILD="4", RNE="P"),  # row 7: first episode in the returns read, not S
             ep(CHILD="5", DECOM="01/03/2024", RNE="P"),  # row 8: began before them: not flagged
+            ep(CHILD="6", DEC="01/08/2025", REC="X1"),  # row 9
+            ep(CHILD="6", DECOM="01/07/2025", RNE="P"),  # row 10: open, starts inside row 9
         ]
     )
-    assert got["history.Episodes.no_overlap"] == {2}
+    # DfE 501, "A new episode has started before the end date of the previous episode":
+    # the new episode is the one named.
+    assert got["history.Episodes.no_overlap"] == {3, 10}
     assert got["history.Episodes.DEC.after_DECOM"] == {6}
     assert got["history.Episodes.first_is_S"] == {7}
 
