@@ -33,7 +33,7 @@ def _links(eps: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     child = eps["CHILD"]
     has_prev = child.eq(child.shift(1))
     has_prev2 = has_prev & child.eq(child.shift(2))
-    p1, p2 = eps.shift(1), eps.shift(2)
+    p1, p2 = (eps[["DECOM", "DEC", "PLACE", "URN"]].shift(k) for k in (1, 2))
     back_to_back = eps["DECOM"].eq(p1["DEC"])
     from_temp = (
         has_prev2
@@ -62,7 +62,7 @@ def placements(eps: pd.DataFrame, S: pd.Timestamp, E: pd.Timestamp) -> pd.Series
     before, whether or not it is counted.
     """
     has_prev, from_temp, _ = _links(eps)
-    p1 = eps.shift(1)
+    p1 = eps[["DEC", "PLACE"]].shift(1)
     counted = (eps["DECOM"] <= E) & (eps["DEC"].isna() | (eps["DEC"] >= S))
     counted &= ~eps["PLACE"].isin(TEMP)
     first = counted & (counted.groupby(eps["CHILD"]).cumsum() == 1)
