@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.measures.context import Context, Indicator, pct_row, row
+from pipeline.measures.context import Context, Indicator, cached, pct_row, row
 
 
-def _incidents(ctx: Context, kind: str) -> pd.DataFrame:
+@cached
+def _in_period(ctx: Context) -> pd.DataFrame:
+    """Missing rows starting in S..E of children looked after during S..E (once a context)."""
     m = ctx.tables.get("Missing")
     if m is None or m.empty:
         return pd.DataFrame(columns=["CHILD", "MISSING", "MIS_START"])
-    during = set(ctx.overlapping()["CHILD"])
-    return m.loc[
-        (m["MISSING"] == kind) & m["MIS_START"].between(ctx.S, ctx.E) & m["CHILD"].isin(during)
-    ]
+    during = ctx.overlapping()["CHILD"].unique()
+    return m.loc[m["MIS_START"].between(ctx.S, ctx.E) & m["CHILD"].isin(during)]
+
+
+def _incidents(ctx: Context, kind: str) -> pd.DataFrame:
+    m = _in_period(ctx)
+    return m.loc[m["MISSING"] == kind]
 
 
 def missing_pct(ctx: Context) -> list[dict]:
