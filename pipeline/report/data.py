@@ -6,7 +6,7 @@ by the indicators stage, so no edition can show an unsuppressed figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -32,6 +32,9 @@ class ReportData:
     gaps: pd.DataFrame  # attainment gaps, published (suppressed): published.published_gaps
     england_age_profile: tuple[int | None, dict[str, float | None]]
     validation: CheckRecord | None = None  # what the data checks found (counts are used)
+    # The indicators this edition has shown so far (tables, gaps, actions, health headlines):
+    # the annex defines these, not every measure corpar computes.
+    shown: set[str] = field(default_factory=set)
 
     @property
     def period_end(self) -> str:

@@ -289,6 +289,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         r = find_row(data.current, ind)
         if r is None:
             continue
+        data.shown.add(ind)
         unit = REGISTRY[ind].unit
         dp = REGISTRY[ind].dp
         this = _shown(r, unit, small)
@@ -523,6 +524,7 @@ def breakdown_table(
     rows = []
     m = (cur["indicator"] == indicator) & cur["breakdown"].str.startswith(f"{dimension}: ")
     total = find_row(cur, indicator)
+    data.shown.add(indicator)
     total_v = row_value(total)
     for _, r in cur.loc[m].iterrows():
         group = r["breakdown"].split(": ", 1)[1]
@@ -552,8 +554,13 @@ def breakdown_table(
 
 
 def annex(data: ReportData) -> Block:
-    """Definitions (from the registry), data quality counts, disclosure policy, sources."""
+    """Definitions (from the registry), data quality counts, disclosure policy, sources.
+
+    Defines the measures the edition showed before it (every one, when it showed none).
+    """
     reg = registry_table()
+    if data.shown:
+        reg = reg[reg["id"].isin(data.shown)]
     defs = "".join(
         f'<dt>{esc(r.title)} <span class="id">({esc(r.id)})</span></dt><dd>{esc(r.definition)}</dd>'
         for r in reg.itertuples()
@@ -717,6 +724,7 @@ def education(data: ReportData) -> Block:
         )
     rows, sentences = [], []
     for ind in dict.fromkeys(g["indicator"]):
+        data.shown.add(ind)
         r, sentence = _gap_row(data, ind, g[g["indicator"] == ind].set_index("comparator"))
         rows.append(r)
         if sentence:
@@ -769,6 +777,7 @@ def health_headlines(data: ReportData) -> Block:
         r = find_row(data.current, ind)
         if r is None:
             continue
+        data.shown.add(ind)
         v = row_value(r)
         title = REGISTRY[ind].title
         if v is None:
@@ -896,6 +905,7 @@ def _linked_measure(data: ReportData, ind: str | None) -> tuple[Block, Block | s
     """
     if not ind or ind not in REGISTRY:
         return Block("No measure linked"), "", False
+    data.shown.add(ind)
     spec_ind = REGISTRY[ind]
     r = find_row(data.current, ind)
     name = spec_ind.title

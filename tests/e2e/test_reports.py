@@ -423,3 +423,25 @@ def test_the_synthetic_comparators_agree_with_one_another(demo, code):
     for period in (PERIOD, QUARTER):
         checks = demo["processed"] / code / period / "comparator_checks.json"
         assert json.loads(checks.read_text()) == []
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_edition_defines_the_measures_it_shows_and_no_others(demo, code):
+    defined = {}
+    for path in [out(demo, code, f"{code}_{PERIOD}_{e}.html") for e in EDITIONS] + [
+        demo["outputs"] / code / QUARTER / f"{code}_{QUARTER}_board.html"
+    ]:
+        page = path.read_text()
+        body, annex = page.split('<h2 id="about-this-report"', 1)
+        ids = re.findall(r'<dt>.*?<span class="id">\(([a-z0-9_]+)\)</span></dt>', annex)
+        shown = " ".join(_visible_text(body).split())
+        # Each defined measure's title is in the edition above its definition...
+        assert [i for i in ids if REGISTRY[i].title not in shown] == [], path.name
+        # ... and each measure whose title heads a row of a table there is defined.
+        rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>', body, flags=re.S)
+        heads = {" ".join(html.unescape(re.sub(r"<[^>]+>", " ", h)).split()) for h in rows}
+        titled = {i for i, ind in REGISTRY.items() if ind.title in heads}
+        assert titled <= set(ids), path.name
+        defined[path.name] = set(ids)
+    council, hwb = defined[f"{code}_{PERIOD}_council.html"], defined[f"{code}_{PERIOD}_hwb.html"]
+    assert hwb < council  # the Health and Wellbeing Board edition shows fewer measures

@@ -313,3 +313,28 @@ def test_the_board_names_its_quarter_in_words_everywhere(tmp_path):
         "Trend: the same quarter each year, oldest first, from Quarter 2 (July to September "
         "2025) to Quarter 2 (July to September 2026)."
     ) in text
+
+
+def _defined(block) -> set[str]:
+    """The indicator ids the annex defines (each definition term ends "(id)")."""
+    return {_text(dt).rsplit("(", 1)[1].rstrip(")") for dt in _soup(block).find_all("dt")}
+
+
+def test_the_annex_defines_the_measures_the_edition_showed_and_no_others(tmp_path):
+    from dataclasses import replace
+
+    from pipeline.measures.registry import REGISTRY
+    from pipeline.records import ReadRecord
+
+    data = replace(_board_data(tmp_path), read_report=ReadRecord())
+    # Before any table, nothing is known to be shown: every measure is defined.
+    assert _defined(sections.annex(replace(data, shown=set()))) == set(REGISTRY)
+    sections.indicator_table(data, ["dental_check_pct", "placements_3plus_pct"], "Two")
+    sections.indicator_table(data, ["cla_started"], "Not published for Z09: no row, not shown")
+    assert _defined(sections.annex(data)) == {"dental_check_pct", "placements_3plus_pct"}
+    # The action plan shows each action's linked measure (BOARD_PLAN's four), so those too.
+    sections.action_tracker(data)
+    assert _defined(sections.annex(data)) == {
+        "dental_check_pct", "placements_3plus_pct", "care_leavers_in_touch_pct_19_21",
+        "immunisations_pct",
+    }  # fmt: skip
