@@ -36,7 +36,7 @@ import pandas as pd
 
 from pipeline import io, resources, schema
 from pipeline.clean import care
-from pipeline.clean.history import parse_dates
+from pipeline.clean.history import parse_dates, stripped
 from pipeline.problems import row_word
 from pipeline.read.returns import SOURCE_FILE, SOURCE_ROW, YearReturn
 from pipeline.spec.period import Period, age_at, year_label, year_period
@@ -1471,12 +1471,6 @@ def write_suites(root: Path = EXPECTATIONS_DIR) -> list[Path]:
 # ---------------------------------------------------------------------------------------
 # Check frames: one table of one return, typed, with derived columns
 # ---------------------------------------------------------------------------------------
-def _text(s: pd.Series) -> pd.Series:
-    s = s.astype(object).where(s.notna(), None)
-    s = s.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return s.where(s != "", None)
-
-
 def typed(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
     """One table as read (text) made checkable.
 
@@ -1485,7 +1479,7 @@ def typed(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
     """
     df = pd.DataFrame(index=raw.index)
     for col in raw.columns:
-        df[col] = _text(raw[col]) if col not in (SOURCE_ROW,) else raw[col]
+        df[col] = stripped(raw[col]) if col not in (SOURCE_ROW,) else raw[col]
     for col in table.codes:
         if col in df:
             df[col] = df[col].map(lambda v: v.upper() if isinstance(v, str) else v)

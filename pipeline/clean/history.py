@@ -672,7 +672,7 @@ def as_returned(returns: list[YearReturn], key: bytes, latest: int = 1) -> list[
             df = raw.copy()
             for col in DROPPED_COLUMNS:
                 if col in df:  # whether it was given, never what
-                    given = _stripped(df[col]).notna().to_numpy()
+                    given = stripped(df[col]).notna().to_numpy()
                     df[col] = pd.Series(np.where(given, GIVEN, None), df.index, dtype=object)
             unknown = {
                 c: f"column {i + 1}"
@@ -683,7 +683,7 @@ def as_returned(returns: list[YearReturn], key: bytes, latest: int = 1) -> list[
             if "CHILD" in df:
                 df["CHILD"] = _pseudonymised_text(df["CHILD"], key, "CHILD")
             if "UPN" in df:
-                text = _stripped(df["UPN"])
+                text = stripped(df["UPN"])
                 df["UPN__valid"] = text.map(upn.well_formed, na_action="ignore").astype(object)
                 df["UPN__check_letter"] = text.map(
                     upn.check_letter_right, na_action="ignore"
@@ -694,14 +694,18 @@ def as_returned(returns: list[YearReturn], key: bytes, latest: int = 1) -> list[
     return out
 
 
-def _stripped(values: pd.Series) -> pd.Series:
-    """Text as the checks read it: surrounding spaces removed, blank as null."""
+def stripped(values: pd.Series) -> pd.Series:
+    """Text as the checks read it: surrounding spaces removed, blank as null (None).
+
+    >>> stripped(pd.Series([" a ", "", "  ", None, 3])).tolist()
+    ['a', None, None, None, 3]
+    """
     s = values.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
     return s.where(s.notna() & (s != ""), None)
 
 
 def _pseudonymised_text(values: pd.Series, key: bytes, kind: str) -> pd.Series:
-    text = _stripped(values)
+    text = stripped(values)
     return pseudonymise(text.fillna(""), key, kind).astype(object).where(text.notna(), None)
 
 

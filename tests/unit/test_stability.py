@@ -142,3 +142,34 @@ def test_sw_changes_not_available_before_the_table_existed():
     tables = {"Episodes": SW_EPISODES, "SWEpisodes": SW_ROWS}
     v, _, _ = value(tables, "sw_changes_2plus_pct", parse_period("2022-23"))
     assert pd.isna(v)
+
+
+def test_a_short_break_is_not_a_placement_and_does_not_join_two():
+    # Q1: U4 to 1 June, a V3 short break 1-10 June, then U6 from 10 June (RNE P). Short
+    #     breaks are not care: the U4 and the U6 placements -> 2, not 3.
+    # Q2: the same but the short break is the only thing between two stays with the same
+    #     carer (RNE T): the T move still counts (2); the V3 does not.
+    rows = eps([
+        ["Q1", "2024-01-01", "S", "U4", "a", "2024-06-01", "X1"],
+        ["Q1", "2024-06-01", "P", "K2", "b", "2024-06-10", "X1"],
+        ["Q1", "2024-06-10", "P", "U6", "c", "", ""],
+        ["Q2", "2024-01-01", "S", "U4", "d", "2024-06-01", "X1"],
+        ["Q2", "2024-06-01", "P", "K2", "e", "2024-06-10", "X1"],
+        ["Q2", "2024-06-10", "T", "U6", "d", "", ""],
+    ])  # fmt: skip
+    rows.loc[rows["URN"].isin(["b", "e"]), "LS"] = "V3"
+    counts = placements(looked_after(rows), T(P.start), T(P.end)).to_dict()
+    assert counts == {"Q1": 2, "Q2": 2}
+    assert value({"Episodes": rows}, "placements_3plus_pct") == (0, 0, 2)
+
+
+def test_long_term_stability_with_no_one_in_its_cohort_is_not_available():
+    # Both children looked after at E, but neither for 2 years 6 months: an empty cohort
+    # gives no percentage (0 of 0), never 0% or 100%.
+    rows = eps([
+        ["E1", "2023-01-01", "S", "U4", "a", "", ""],
+        ["E2", "2024-12-01", "S", "U4", "b", "", ""],
+    ])  # fmt: skip
+    tables = {"Episodes": rows, "Header": header({"E1": "2015-01-01", "E2": "2015-01-01"})}
+    v, num, den = value(tables, "long_term_stability_pct")
+    assert (v is None or v != v) and (num, den) == (0, 0)
