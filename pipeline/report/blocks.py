@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 from pathlib import Path
+
+import jinja2
 
 TEMPLATES = Path(__file__).parent / "templates"  # the nbconvert template and report.css
 TOC_MARKER = "<!-- corpar:toc -->"
@@ -72,3 +75,21 @@ def _slug(text: str) -> str:
 def heading(text: str) -> str:
     """A section heading (h2) with a stable id for the table of contents."""
     return f'<h2 id="{_slug(text)}">{esc(text)}</h2>'
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # Autoescaped, so configuration and input text can never become markup; strict, so a
+    # misspelt variable is an error instead of an empty cell in a tabled paper.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / "blocks"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context: object) -> Block:
+    """One section's partial (``templates/blocks/<name>``), rendered as a block."""
+    return Block(_environment().get_template(name).render(**context))

@@ -19,8 +19,12 @@ from pipeline.publish import disclosure
 from pipeline.publish.published import OFF, comparator_year, neighbour_dp
 from pipeline.records import CheckRecord
 from pipeline.report import materiality, narrative
-from pipeline.report.blocks import TOC_MARKER, Block, esc, heading, html_table
+from pipeline.report.blocks import Block, esc, heading, html_table
 from pipeline.report.commentary import slot
+from pipeline.report.cover import (
+    cover,  # noqa: F401 (the notebooks call report.cover)
+    data_sources,
+)
 from pipeline.report.data import (
     ReportData,
     find_row,
@@ -90,7 +94,7 @@ def _data_table(data: ReportData, caption: str, headers: list[str], rows: list[l
 
 
 def title(data: ReportData, edition: str = "Annual corporate parenting report") -> Block:
-    """The report's single h1, what it covers, and the table of contents."""
+    """The report's single h1 and what it covers (the cover that follows holds the contents)."""
     p = data.spec.period
     span = f"{narrative.long_date(p.start)} to {narrative.long_date(p.end)}"
     if p.is_annual:
@@ -105,7 +109,7 @@ def title(data: ReportData, edition: str = "Annual corporate parenting report") 
         f'<p class="lede">How the children {esc(data.name)} looks after are doing in '
         f"{esc(when)}, against England"
         f"{', ' + esc(data.region) if data.region else ''} and statistical neighbours.</p>"
-        f"</header>{TOC_MARKER}"
+        "</header>"
     )
 
 
@@ -568,13 +572,9 @@ def annex(data: ReportData) -> Block:
     record = data.read_report
     n_err, n_warn, rejected = record.errors, record.warnings, record.rejected
     lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
-    sources = sorted(set(data.comparators.sources))
-    if data.current["england"].notna().any():
-        sources.append(
-            "DfE's published statistics for England, the regions and each authority "
-            "(explore education statistics)"
-        )
-    sources = sources or ["none found: comparators show x"]
+    sources = data_sources(data)
+    if len(sources) == 1:  # the returns alone
+        sources.append("No comparators found: their columns show x.")
     neighbours = (
         f"{data.comparators.neighbour_model} ({len(data.comparators.neighbours)} neighbours)"
         if data.comparators.neighbours
@@ -601,7 +601,6 @@ def annex(data: ReportData) -> Block:
         "counts from DfE are rounded to the nearest 10.</p>"
         + f"<h3>How the summary is chosen</h3><p>{esc(materiality.METHOD)}</p>"
         + "<h3>Sources</h3><ul>"
-        + f"<li>The authority's SSDA903 returns ({esc(years)}), read by corpar.</li>"
         + "".join(f"<li>{esc(s)}</li>" for s in sources)
         + f"<li>Statistical neighbours: {esc(neighbours)}.</li></ul>"
         + f'<p class="meta">Produced by corpar on '

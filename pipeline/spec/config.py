@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.problems import ConfigError
+from pipeline.spec.period import is_quarter_label
 
 # DfE LA codes are three digits ("806"); synthetic authorities use a letter and two digits
 # ("Z01"), which no real authority has. Anything else (spaces, slashes, dots) is refused
@@ -108,6 +109,67 @@ class Action(_Model):
         return tuple(sorted(v, key=lambda r: r.date))
 
 
+class Paper(_Model):
+    """What a committee paper's cover says: the meeting, who reports, what is asked.
+
+    Every field is optional: what is not given gets the edition's default
+    (``pipeline/report/cover.py``), and a row with no default (date, author, lead member)
+    is left out rather than printed empty.
+    """
+
+    meeting: str | None = None
+    date: dt.date | None = None
+    report_of: str | None = None
+    author: str | None = None
+    lead_member: str | None = None
+    wards: str | None = None
+    purpose: str | None = None
+    recommendations: tuple[str, ...] | None = None
+    financial_implications: str | None = None
+    legal_implications: str | None = None
+    background_papers: tuple[str, ...] | None = None
+
+
+class EditionPaper(Paper):
+    """One edition's cover, with what changes for particular meetings keyed by period."""
+
+    periods: dict[str, Paper] = {}
+
+    def for_period(self, label: str) -> Paper:
+        """The cover for one period: the period's own entries over the edition's."""
+        base = self.model_dump(exclude={"periods"})
+        own = self.periods.get(label)
+        if own is not None:
+            base.update(
+                {k: v for k, v in own.model_dump(exclude_unset=True).items() if v is not None}
+            )
+        return Paper(**base)
+
+
+class Papers(_Model):
+    """The covers of an authority's papers: council and hwb are annual, board quarterly."""
+
+    council: EditionPaper = EditionPaper()
+    hwb: EditionPaper = EditionPaper()
+    board: EditionPaper = EditionPaper()
+
+    @field_validator("council", "hwb", "board")
+    @classmethod
+    def _period_kinds(cls, v: EditionPaper, info) -> EditionPaper:
+        quarterly = info.field_name == "board"
+        for label in v.periods:
+            try:
+                is_quarter = is_quarter_label(label)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+            if is_quarter != quarterly:
+                kind = "quarters such as '2026-27-Q2'" if quarterly else "years such as '2025-26'"
+                raise ValueError(
+                    f"period {label!r}: the {info.field_name} paper's periods are {kind}"
+                )
+        return v
+
+
 class AuthorityEntry(_Model):
     """One authority as ``authorities.yml`` gives it."""
 
@@ -118,6 +180,7 @@ class AuthorityEntry(_Model):
     targets: dict[str, Target] = {}
     reference_dir: str | None = None
     synthetic: bool = False
+    papers: Papers = Papers()
 
     @field_validator("population_0_17")
     @classmethod
@@ -241,7 +304,9 @@ def _in_words(exc: ValidationError, where: str) -> ConfigError:
             lines.append(f"needs {field} (it is empty)")
         else:
             msg = e["msg"].removeprefix("Value error, ")
-            lines.append(f"{field}: {msg} (given {e['input']!r})")
+            # A whole mapping given back would bury the fault in the configuration's text.
+            given = "" if isinstance(e["input"], dict | list) else f" (given {e['input']!r})"
+            lines.append(f"{field}: {msg}{given}")
     for parent, keys in unknown.items():
         at = ".".join(str(p) for p in parent)
         lines.append(f"{at + ' ' if at else ''}has unknown keys {sorted(keys)}")

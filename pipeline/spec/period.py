@@ -169,6 +169,23 @@ def parse_period(label: object) -> Period:
     """
     text = str(label).strip()
     PARSED[text] = PARSED.get(text, 0) + 1
+    return _make(*_parts(text))
+
+
+def is_quarter_label(label: str) -> bool:
+    """Whether a valid period label names a quarter (``2024-25-Q2``) rather than a year.
+
+    For configuration keyed by period, checked at load; unlike :func:`parse_period` it is not
+    the job's own period being parsed, so it is not counted.
+
+    >>> is_quarter_label("2024-25-Q2"), is_quarter_label("2024-25")
+    (True, False)
+    """
+    return _parts(str(label).strip())[1] is not None
+
+
+def _parts(text: str) -> tuple[int, int | None]:
+    """A label's first calendar year and quarter, or the error naming the valid forms."""
     m = _PERIOD.fullmatch(text)
     if not m or (int(m["y1"]) + 1) % 100 != int(m["y2"]):
         raise ConfigError(
@@ -176,7 +193,7 @@ def parse_period(label: object) -> Period:
             "quarter such as '2024-25-Q2' (Q1 ends 30 June, Q2 30 September, Q3 31 December, "
             "Q4 31 March)"
         )
-    return _make(int(m["y1"]), int(m["q"]) if m["q"] else None)
+    return int(m["y1"]), int(m["q"]) if m["q"] else None
 
 
 def year_period(collection_year: str) -> Period:

@@ -445,3 +445,72 @@ def test_each_edition_defines_the_measures_it_shows_and_no_others(demo, code):
         defined[path.name] = set(ids)
     council, hwb = defined[f"{code}_{PERIOD}_council.html"], defined[f"{code}_{PERIOD}_hwb.html"]
     assert hwb < council  # the Health and Wellbeing Board edition shows fewer measures
+
+
+def _cover(page: str) -> dict[str, str]:
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(page, "html.parser").find("table", class_="cover")
+    return {
+        " ".join(tr.th.get_text().split()): " ".join(tr.td.get_text().split())
+        for tr in table.tbody.find_all("tr")
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "period", "edition", "expected"),
+    [
+        # Z04's covers are configured (config/authorities.yml); Z03's are the defaults.
+        (
+            "Z04", PERIOD, "council",
+            {"Meeting": "Full Council", "Date of meeting": "16 July 2026",
+             "Report of": "Director of Children's Services",
+             "Author": "Head of Performance and Intelligence",
+             "Lead member": "Cabinet Member for Children and Families", "Wards affected": "All"},
+        ),
+        (
+            "Z04", QUARTER, "board",
+            {"Meeting": "Corporate Parenting Board", "Date of meeting": "12 November 2026",
+             "Report of": "Director of Children's Services", "Wards affected": "All"},
+        ),
+        (
+            "Z03", PERIOD, "hwb",
+            {"Meeting": "Health and Wellbeing Board",
+             "Report of": "Director of Children's Services", "Wards affected": "All"},
+        ),
+    ],
+)  # fmt: skip
+def test_each_paper_opens_with_its_cover_then_contents_then_purpose(
+    demo, code, period, edition, expected
+):
+    import subprocess
+
+    base = demo["outputs"] / code / period
+    page = (base / f"{code}_{period}_{edition}.html").read_text()
+    assert _cover(page) == expected
+    assert page.count("<h1") == 1 and page.count('aria-label="Contents"') == 1
+    # Details, then the contents, whose first entry is the purpose, then the purpose itself.
+    first_link = re.search(r'aria-label="Contents">.*?<a href="#([^"]+)">', page, re.S)
+    assert first_link and first_link.group(1) == "purpose-and-recommendations"
+    assert (
+        page.index('class="cover"')
+        < page.index('aria-label="Contents"')
+        < page.index('<h2 id="purpose-and-recommendations">')
+        < page.index("<h3>Background papers</h3>")
+    )
+    if shutil.which("pdftotext"):
+        pdf = base / f"{code}_{period}_{edition}.pdf"
+        first = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert "About this paper" in first and "Purpose and recommendations" in first
+        for value in expected.values():
+            assert " ".join(value.split()) in " ".join(first.split())
+        rest = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        joined = " ".join(rest.split())
+        assert "None arising from this report." in joined
+        if edition == "board" and code == "Z04":
+            assert "Westford City corporate parenting strategy 2025 to 2028" in joined

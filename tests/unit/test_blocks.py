@@ -113,3 +113,24 @@ def test_a_table_has_the_class_it_is_given_and_no_other_and_a_row_header_may_be_
     assert first[0].tag == "th" and first[0].find("span").text == "Impact"
     assert second[0].text_content() == "<b>as text</b>"  # a plain string is escaped
     assert [c.get("class") for c in first[1:]] == ["num"]
+
+
+def test_partials_escape_what_they_are_given_and_refuse_a_misspelt_name(tmp_path, monkeypatch):
+    import jinja2
+    import pytest
+
+    from pipeline.report import blocks
+
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "one.html.j2").write_text("<p>{{ words }}</p>")
+    (tmp_path / "blocks" / "typo.html.j2").write_text("<p>{{ wrods }}</p>")
+    monkeypatch.setattr(blocks, "TEMPLATES", tmp_path)
+    blocks._environment.cache_clear()
+    try:
+        out = blocks.render("one.html.j2", words="Tom & <Jerry>")
+        assert isinstance(out, blocks.Block)
+        assert str(out) == "<p>Tom &amp; &lt;Jerry&gt;</p>"
+        with pytest.raises(jinja2.UndefinedError, match="wrods"):
+            blocks.render("typo.html.j2", words="x")
+    finally:
+        blocks._environment.cache_clear()
