@@ -18,13 +18,14 @@ import pandas as pd
 from pipeline import io
 from pipeline.measures.registry import PARTITIONS, REGISTRY, figure_period
 from pipeline.numerals import round_half_up
-from pipeline.publish import disclosure
+from pipeline.publish import disclosure, ranks
 from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
 from pipeline.read.reference import (
     AGE_GROUP_LABELS,
     Comparators,
     comparator_values,
     england_profile,
+    la_figures,
     load_comparators,
     no_comparators,
 )
@@ -43,7 +44,15 @@ COLUMNS = [
     "stat_neighbours",
     "target",
     "rating",
+    # Appended (the contract's columns come first, in their order): rank 1 is the best
+    # figure by polarity (highest for "neither"), of how many authorities, and its quartile.
+    "england_rank",
+    "england_ranked",
+    "england_quartile",
+    "region_rank",
+    "region_ranked",
 ]
+RANK_COLUMNS = COLUMNS[COLUMNS.index("england_rank") :]
 ON, WITHIN, OFF = "On target", "Within tolerance", "Off target"
 
 
@@ -120,12 +129,14 @@ def published_indicators(
             "source",
             "target",
             "rating",
+            *RANK_COLUMNS,
         )
     }
     for r in pub.itertuples():
         ind = REGISTRY[r.indicator]
         vals = no_comparators()
         target = rate = None
+        placed: dict[str, int | None] = dict.fromkeys(RANK_COLUMNS)
         if r.breakdown == "":
             # An annual figure in a quarterly run is compared with its own year's England.
             at = figure_period(ind, spec.period).end.year if ind.annual else year
@@ -138,16 +149,49 @@ def published_indicators(
             t = spec.authority.targets.get(ind.id)
             target = t.value if t else None
             rate = rating(None if r.suppressed else r.value, t, ind.polarity)
+            if not r.suppressed and _rankable(ind, spec):
+                placed = _placed(spec, comp, ind, at, r.value)
         for k in ("england", "region", "stat_neighbours", "sn_count", "la_published", "source"):
             extra[k].append(vals[k])
+        for k, v in placed.items():
+            extra[k].append(v)
         extra["target"].append(target)
         extra["rating"].append(rate)
     for k, v in extra.items():
-        pub[k] = v
+        pub[k] = pd.array(v, dtype="Int64") if k in RANK_COLUMNS else v
     # The period each figure describes (a quarter's yearly figures are the latest year's).
     pub["as_of"] = [figure_period(REGISTRY[i], spec.period).label for i in pub["indicator"]]
     pub.attrs["comparator_problems"] = drop_contradictions(pub)
     return pub
+
+
+def _rankable(ind, spec: RunSpec) -> bool:
+    """Ranked: a year's figure (DfE ranks years, not rolling quarters) that is not a count.
+
+    Counts of children rank authorities by size; their rates and percentages are ranked.
+    """
+    return ind.unit != "count" and (spec.period.is_annual or ind.annual)
+
+
+def _placed(spec: RunSpec, comp: Comparators, ind, year: int, value) -> dict[str, int | None]:
+    """England and region rank of the authority's figure among DfE's for ``year``.
+
+    The authority's own published figure is ranked when DfE has one (every authority then
+    at DfE's precision); otherwise corpar's, among the others, one more than DfE ranked.
+    """
+    out: dict[str, int | None] = dict.fromkeys(RANK_COLUMNS)
+    figures = la_figures(spec.paths.reference, comp, ind.id, year)
+    if figures is None:
+        return out
+    mine = figures.own if figures.own is not None else value
+    nat = ranks.standing(mine, figures.england, ind.polarity)
+    if nat is not None:
+        out["england_rank"], out["england_ranked"] = nat.rank, nat.of
+        out["england_quartile"] = nat.quartile
+    reg = ranks.standing(mine, figures.region, ind.polarity) if figures.region else None
+    if reg is not None:
+        out["region_rank"], out["region_ranked"] = reg.rank, reg.of
+    return out
 
 
 # Comparator figures that must agree with one another, as DfE publishes them.
@@ -382,6 +426,7 @@ def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
                 "region",
                 "stat_neighbours",
                 "sn_count",
+                *RANK_COLUMNS,
                 "as_of",
                 "source",
             ],

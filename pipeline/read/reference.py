@@ -358,7 +358,8 @@ class _Published:
     england: float | None
     region_by_code: dict
     region_by_name: dict
-    by_la: dict
+    by_la: dict | None  # old_la_code -> figure (None where c, x or z); None: no LA rows
+    region_of: dict  # old_la_code -> (region_code, region_name), for regional ranks
 
 
 @cache
@@ -380,14 +381,23 @@ def _published(folder: str, src: Source, year: int) -> _Published | None:
         kept = frame.drop_duplicates(key, keep="first")
         return {k: _number(v) for k, v in zip(kept[key], kept[src.value], strict=True)}
 
+    local = rows[rows["geographic_level"] == LOCAL]
+    region_of = {}
+    if {"old_la_code", "region_code", "region_name"} <= set(local.columns):
+        kept = local.drop_duplicates("old_la_code", keep="first")
+        region_of = {
+            la: (code, name)
+            for la, code, name in zip(
+                kept["old_la_code"], kept["region_code"], kept["region_name"], strict=True
+            )
+        }
     return _Published(
         source=", ".join(sorted(set(rows["_file"]))),
         england=_number(nat.iloc[0][src.value]) if len(nat) else None,
         region_by_code=first(regional, "region_code"),
         region_by_name=first(regional, "region_name"),
-        by_la=first(rows[rows["geographic_level"] == LOCAL], "old_la_code")
-        if "old_la_code" in rows
-        else None,
+        by_la=first(local, "old_la_code") if "old_la_code" in rows else None,
+        region_of=region_of,
     )
 
 
@@ -433,6 +443,45 @@ def comparator_values(
         out["stat_neighbours"] = sum(vals) / len(vals)
         out["sn_count"] = len(vals)
     return out
+
+
+@dataclass(frozen=True)
+class LaFigures:
+    """What DfE published for one measure and year at authority level, for ranking."""
+
+    own: float | None  # the authority's own published figure, if DfE has one
+    england: list[float]  # every other authority's figure (published ones only)
+    region: list[float]  # the other authorities' in the authority's region
+
+
+def la_figures(
+    reference_dir: Path, comp: Comparators, indicator: str, year: int
+) -> LaFigures | None:
+    """Every authority's published figure for ``indicator`` in ``year``; None if none are.
+
+    Authorities DfE shows as c, x or z are left out, as is the authority itself (its own
+    figure is ``own``). The region is the authority's region code (or name, as
+    :func:`comparator_values` matches it).
+    """
+    src = SOURCES.get(indicator)
+    pub = _published(str(reference_dir), src, year) if src is not None else None
+    if pub is None or not pub.by_la:
+        return None
+    others = {la: v for la, v in pub.by_la.items() if la != comp.la_code and v is not None}
+    if not others:
+        return None
+
+    def in_region(la: str) -> bool:
+        code, name = pub.region_of.get(la, (None, None))
+        if comp.region_code:
+            return code == comp.region_code
+        return comp.region_name is not None and name == comp.region_name
+
+    return LaFigures(
+        own=pub.by_la.get(comp.la_code),
+        england=list(others.values()),
+        region=[v for la, v in others.items() if in_region(la)],
+    )
 
 
 # Our age bands -> DfE's national characteristics labels ("Age group").

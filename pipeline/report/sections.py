@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.measures.registry import REGISTRY, figure_period, registry_table
 from pipeline.numerals import round_half_up
-from pipeline.publish import disclosure
+from pipeline.publish import disclosure, ranks
 from pipeline.publish.published import OFF, comparator_year, neighbour_dp
 from pipeline.records import CheckRecord
 from pipeline.report import materiality, narrative
@@ -141,6 +141,8 @@ def headlines(data: ReportData) -> Block:
             f"That is {narrative.number(row_value(rate))} children per 10,000 aged 0 to 17"
             + (f": {where}." if where else ".")
         )
+        if placed := rank_sentence(data, rate, "rate"):
+            msgs.append(placed)
     else:
         msgs.append(
             "The rate per 10,000 children is not available: no population figure "
@@ -330,26 +332,30 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
                 with_unit(r["england"]),
                 with_unit(r["region"]),
                 sn_text,
+                rank_cell(r),
                 "" if target is None or pd.isna(target) else with_unit(target),
                 rating_cell(r["rating"]),
             ]
         )
-    table = _data_table(
-        data,
-        caption,
-        [
-            "Measure",
-            _nobreak(data.spec.period.name),
-            _nobreak(data.spec.period.shifted(-1).name),
-            trend_heading(data),
-            "England",
-            data.region or "Region",
-            "Statistical neighbours",
-            "Target",
-            "Rating",
-        ],
-        rows,
-    )
+    # A table with nothing ranked has no rank column, nor has a quarter's: it ranks only its
+    # yearly figures, and its longer column headers leave no room for a tenth column at 10 pt.
+    ranked = data.spec.period.is_annual and any(isinstance(row[7], Block) for row in rows)
+    headers = [
+        "Measure",
+        _nobreak(data.spec.period.name),
+        _nobreak(data.spec.period.shifted(-1).name),
+        trend_heading(data),
+        "England",
+        data.region or "Region",
+        "Statistical neighbours",
+        "Rank in England",
+        "Target",
+        "Rating",
+    ]
+    if not ranked:
+        headers = [h for i, h in enumerate(headers) if i != 7]
+        rows = [[c for i, c in enumerate(row) if i != 7] for row in rows]
+    table = _data_table(data, caption, headers, rows)
     table += _trend_note(data)
     if cautions:
         table += (
@@ -372,6 +378,52 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
             "before it, and England, the region and neighbours are for the same year.</p>"
         )
     return table
+
+
+def rank_sentence(data: ReportData, r, noun: str) -> str:
+    """Where a figure ranks in England and in the region, as a sentence; "" when unranked.
+
+    >>> row = {"indicator": "cla_rate_per_10k", "england_rank": 6, "england_ranked": 151,
+    ...        "england_quartile": 1, "region_rank": 3, "region_ranked": 12}
+    >>> from types import SimpleNamespace
+    >>> rank_sentence(SimpleNamespace(region="North East"), row, "rate")
+    'Its rate is the 6th highest of 151 authorities in England (the highest quartile), and \
+the 3rd highest of 12 North East authorities.'
+    """
+    ind = REGISTRY[r["indicator"]]
+    rank = r.get("england_rank")
+    if rank is None or pd.isna(rank):
+        return ""
+    s = ranks.Standing(int(rank), int(r["england_ranked"]), None)
+    text = f"Its {noun} is the {ranks.rank_words(s, ind.polarity)} authorities in England"
+    q = r.get("england_quartile")
+    if q is not None and not pd.isna(q):
+        text += f" (the {ranks.quartile_words(int(q), ind.polarity)})"
+    rr = r.get("region_rank")
+    if rr is not None and not pd.isna(rr):
+        reg = ranks.Standing(int(rr), int(r["region_ranked"]), None)
+        where = f"{data.region} authorities" if data.region else "authorities in the region"
+        text += f", and the {ranks.rank_words(reg, ind.polarity)} {where}"
+    return text + "."
+
+
+def rank_cell(r) -> Block | str:
+    """Where the figure ranks among England's authorities, in words; z for counts, else x.
+
+    Rank 1 is the best figure (the highest, for a measure with no better direction).
+    """
+    ind = REGISTRY[r["indicator"]]
+    rank = r.get("england_rank")
+    if rank is None or pd.isna(rank):
+        return disclosure.NOT_APPLICABLE if ind.unit == "count" else disclosure.NOT_AVAILABLE
+    s = ranks.Standing(int(rank), int(r["england_ranked"]), None)
+    place, of = ranks.rank_words(s, ind.polarity).rsplit(" of ", 1)
+    # Unbroken pieces, so a narrow column wraps between them and never inside "5th highest".
+    words = f'<span class="piece">{esc(place)}</span> <span class="piece">of {esc(of)}</span>'
+    q = r.get("england_quartile")
+    if q is not None and not pd.isna(q):
+        words += f'<span class="quartile">{esc(ranks.quartile_words(int(q), ind.polarity))}</span>'
+    return Block(f'<span class="rank">{words}</span>')
 
 
 def _as_of(data: ReportData, r) -> str:

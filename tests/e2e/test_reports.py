@@ -226,6 +226,8 @@ def _board_tables(page: str) -> dict[str, dict[str, str]]:
 
     rows = {}
     for t in BeautifulSoup(page, "html.parser").find_all("table"):
+        if t.thead is None:  # the cover's details: row headers only
+            continue
         heads = [text(th) for th in t.thead.find_all("th")]
         for tr in t.tbody.find_all("tr"):
             cells = [text(c) for c in tr.find_all(["th", "td"], recursive=False)]
@@ -514,3 +516,29 @@ def test_each_paper_opens_with_its_cover_then_contents_then_purpose(
         assert "None arising from this report." in joined
         if edition == "board" and code == "Z04":
             assert "Westford City corporate parenting strategy 2025 to 2028" in joined
+
+
+@pytest.mark.parametrize("code", ["Z03", "Z04"])
+def test_rank_in_england_is_counted_from_the_reference_table(demo, code):
+    import csv
+
+    from pipeline.numerals import ordinal
+
+    # Children with 3 or more placements (lower is better), year ending 31 March 2026.
+    [ref] = demo["reference"].rglob("synthetic_placements_3plus_pct.csv")
+    with open(ref, encoding="utf-8") as f:
+        others = [
+            float(r["children_percent"])
+            for r in csv.DictReader(f)
+            if r["time_period"] == "2026" and r["geographic_level"] == "Local authority"
+            and r["old_la_code"] != code and r["children_percent"].replace(".", "").isdigit()
+        ]  # fmt: skip
+    ind = pd.read_csv(out(demo, code, "indicators.csv"), keep_default_na=False)
+    mine = ind[(ind["indicator"] == "placements_3plus_pct") & (ind["breakdown"] == "")].iloc[0]
+    rank, n = 1 + sum(o < float(mine["value"]) for o in others), len(others) + 1
+    place = "lowest" if rank == 1 else f"{ordinal(rank)} lowest"
+    assert (int(mine["england_rank"]), int(mine["england_ranked"])) == (rank, n)
+    page = out(demo, code, f"{code}_{PERIOD}_council.html").read_text()
+    cell = _board_tables(page)["Children with 3 or more placements in the year"]
+    assert cell["Rank in England"].startswith(f"{place} of {n} ")
+    assert cell["Rank in England"].endswith("quartile")

@@ -338,3 +338,53 @@ def test_the_annex_defines_the_measures_the_edition_showed_and_no_others(tmp_pat
         "dental_check_pct", "placements_3plus_pct", "care_leavers_in_touch_pct_19_21",
         "immunisations_pct",
     }  # fmt: skip
+
+
+def _ranked_data(tmp_path, period: str):
+    import pandas as pd
+
+    from pipeline.publish import published
+    from pipeline.read.reference import Comparators
+    from pipeline.report.data import ReportData
+    from tests.unit.test_ranks import _spec
+
+    spec = _spec(tmp_path, "Z09", period)
+    rows = [
+        {"indicator": "placements_3plus_pct", "breakdown": "", "numerator": 12,
+         "denominator": 100, "value": 12.0},
+        {"indicator": "cla_at_end", "breakdown": "", "numerator": 100, "denominator": None,
+         "value": 100.0},
+    ]  # fmt: skip
+    current = pd.DataFrame(rows)
+    pub = published.build(spec, current, current.assign(period=period), pd.DataFrame(),
+                          Comparators("Z09", region_name="North East"))  # fmt: skip
+    return ReportData(
+        spec, "Testshire", "North East", pub.comparators, pub.current, pub.trend, None,
+        pub.gaps, pub.england_age_profile,
+    )  # fmt: skip
+
+
+def test_indicator_table_ranks_each_figure_in_england_in_words(tmp_path):
+    soup = _soup(
+        sections.indicator_table(
+            _ranked_data(tmp_path, "2024-25"), ["placements_3plus_pct", "cla_at_end"], "Ranks"
+        )
+    )
+    rows = _table_rows(soup.table)
+    # test_ranks: 12% is 3rd of 6 from the lowest (lower is better), quartile 2.
+    assert rows["Children with 3 or more placements in the year"]["Rank in England"] == (
+        "3rd lowest of 6 second lowest quartile"
+    )
+    # A count is not ranked (it would rank authorities by size): z, which the key explains.
+    assert rows["Children looked after at the end of the period"]["Rank in England"] == "z"
+    assert "z: not applicable" in soup.caption.get_text()
+
+
+def test_a_quarter_has_no_rank_column(tmp_path):
+    soup = _soup(
+        sections.indicator_table(
+            _ranked_data(tmp_path, "2025-26-Q2"), ["placements_3plus_pct"], "Ranks"
+        )
+    )
+    heads = [_text(th) for th in soup.table.thead.find_all("th")]
+    assert "Rank in England" not in heads and "Rating" in heads
