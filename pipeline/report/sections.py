@@ -819,6 +819,45 @@ HEALTH_HEADLINES = (
     "development_check_pct",
     "sdq_received_pct",
 )
+# The children behind each gap, as the board's partners act on them: "83 children did not
+# have an annual health assessment".
+_WITHOUT = {
+    "health_assessment_pct": "did not have an annual health assessment",
+    "immunisations_pct": "were not up to date with their immunisations",
+    "dental_check_pct": "did not have a dental check",
+    "development_check_pct": "were not up to date with their development assessments",
+    "sdq_received_pct": "had no strengths and difficulties questionnaire (SDQ) score",
+}
+
+
+def headcount(data: ReportData, r, without: str) -> tuple[str, str]:
+    """How many children a published percentage is of, and a sentence on those it leaves out.
+
+    The children left out are named only when more than the suppression threshold: a
+    sentence never counts 1 to 5 children, even where the two published counts would give
+    the number away.
+
+    >>> from types import SimpleNamespace as NS
+    >>> data = NS(spec=NS(settings=NS(suppress_max=5)))
+    >>> headcount(data, {"numerator": 563, "denominator": 646}, "did not have one")
+    (' (563 of 646)', ' 83 children did not have one.')
+    >>> headcount(data, {"numerator": 40, "denominator": 43}, "did not have one")
+    (' (40 of 43)', '')
+    >>> headcount(data, {"numerator": 43, "denominator": 43}, "did not have one")
+    (' (all 43)', '')
+    """
+    num, den = r["numerator"], r["denominator"]
+    if num is None or den is None or pd.isna(num) or pd.isna(den):
+        return "", ""
+    num, den = int(num), int(den)
+    if num == den:
+        return f" (all {den:,})", ""
+    missed = den - num
+    if missed > data.spec.settings.suppress_max:
+        return f" ({num:,} of {den:,})", (
+            f" {narrative.plural(missed, 'child', 'children')} {without}."
+        )
+    return f" ({num:,} of {den:,})", ""
 
 
 def health_headlines(data: ReportData) -> Block:
@@ -843,7 +882,12 @@ def health_headlines(data: ReportData) -> Block:
             unit="%",
         )
         who = _HEALTH_COHORT.get(ind, "children looked after for at least 12 months")
-        msgs.append(f"{title}: {narrative.number(v)}% of {who}" + (f", {where}." if where else "."))
+        of, missed = headcount(data, r, _WITHOUT[ind])
+        msgs.append(
+            f"{title}: {narrative.number(v)}% of {who}{of}"
+            + (f", {where}." if where else ".")
+            + missed
+        )
     sdq = find_row(data.current, "sdq_average")
     if sdq is not None and row_value(sdq) is not None:
         msgs.append(

@@ -107,6 +107,26 @@ def test_hwb_edition_is_led_by_health(demo, code):
 
 
 @pytest.mark.parametrize("code", CODES)
+def test_hwb_summary_names_the_children_behind_each_percentage(demo, code):
+    from bs4 import BeautifulSoup
+
+    page = out(demo, code, f"{code}_{PERIOD}_hwb.html").read_text()
+    items = [" ".join(li.get_text().split()) for li in
+             BeautifulSoup(page, "html.parser").select("ul.headlines li")]  # fmt: skip
+    [said] = [i for i in items if i.startswith("Annual health assessment:")]
+    ind = pd.read_csv(out(demo, code, "indicators.csv"), keep_default_na=False)
+    r = ind[(ind["indicator"] == "health_assessment_pct") & (ind["breakdown"] == "")].iloc[0]
+    if r["display"] == "c":
+        assert " of " not in said  # no headcount beside a suppressed figure
+        return
+    num, den = int(float(r["numerator"])), int(float(r["denominator"]))
+    assert f"% of children looked after for at least 12 months ({num:,} of {den:,})" in said
+    # The children without one are named when more than 5 (a sentence never counts 1 to 5).
+    without = f"{den - num:,} children did not have an annual health assessment."
+    assert (without in said) == (den - num > 5), said
+
+
+@pytest.mark.parametrize("code", CODES)
 def test_manifest_names_every_input_with_its_hash(demo, code):
     m = json.loads(out(demo, code, "run.json").read_text())
     assert (m["la_code"], m["period"]) == (code, PERIOD)
