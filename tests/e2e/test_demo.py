@@ -18,6 +18,7 @@ from tests.conftest import corpar, tree_hashes
 CODES = [a.code for a in synthetic.AUTHORITIES]
 PERIOD = "2025-26"
 SECTIONS = [
+    "Purpose and recommendations",  # the committee paper's cover (report/cover.py)
     "Summary",
     "Who our children are",
     "Where our children live",
