@@ -339,7 +339,6 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         )
     # A table with nothing ranked has no rank column, nor has a quarter's: it ranks only its
     # yearly figures, and its longer column headers leave no room for a tenth column at 10 pt.
-    ranked = data.spec.period.is_annual and any(isinstance(row[7], Block) for row in rows)
     headers = [
         "Measure",
         _nobreak(data.spec.period.name),
@@ -352,9 +351,11 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
         "Target",
         "Rating",
     ]
+    at = headers.index("Rank in England")
+    ranked = data.spec.period.is_annual and any(isinstance(row[at], Block) for row in rows)
     if not ranked:
-        headers = [h for i, h in enumerate(headers) if i != 7]
-        rows = [[c for i, c in enumerate(row) if i != 7] for row in rows]
+        headers = headers[:at] + headers[at + 1 :]
+        rows = [row[:at] + row[at + 1 :] for row in rows]
     table = _data_table(data, caption, headers, rows)
     table += _trend_note(data)
     if cautions:
