@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from pipeline.measures import (
     care_leavers,
@@ -114,6 +116,38 @@ REGISTRY = Registry(THEMES)
 # Indicators whose numerators split one total (the SDQ bands): one hidden share could be
 # worked out from the others, so disclosure control hides the next smallest too.
 PARTITIONS = REGISTRY.partitions
+
+
+def load_in_words(path: Path, ids: Iterable[str]) -> dict[str, str]:
+    """Each indicator's definition in plain words (``in_words.yml``), by id, in ``ids`` order.
+
+    The file must define exactly the registry's indicators: one left out would reach a
+    paper with no definition, and one no longer in the registry would be text nobody reads.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "w.yml"
+    >>> _ = f.write_text("measures: {a: The first., z: Gone.}")
+    >>> load_in_words(f, ["a", "b"])
+    Traceback (most recent call last):
+    ValueError: w.yml: no plain-words definition for b; not in the registry: z
+    """
+    ids = list(ids)
+    words = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("measures") or {}
+    missing = [i for i in ids if not str(words.get(i) or "").strip()]
+    extra = sorted(set(words) - set(ids))
+    if missing or extra:
+        said = []
+        if missing:
+            said.append(f"no plain-words definition for {', '.join(missing)}")
+        if extra:
+            said.append(f"not in the registry: {', '.join(extra)}")
+        raise ValueError(f"{path.name}: {'; '.join(said)}")
+    return {i: " ".join(str(words[i]).split()) for i in ids}
+
+
+# What each indicator means in the words a member reads (the papers' annex, the workbook);
+# ``Indicator.definition`` stays the exact method, with the return's codes.
+IN_WORDS: Mapping[str, str] = load_in_words(Path(__file__).with_name("in_words.yml"), REGISTRY)
 
 
 class IndicatorError(RuntimeError):
@@ -244,6 +278,7 @@ def registry_table() -> pd.DataFrame:
                 "polarity": i.polarity,
                 "cohort": i.cohort,
                 "definition": i.definition,
+                "in_words": IN_WORDS[i.id],
             }
             for i in REGISTRY.values()
         ]

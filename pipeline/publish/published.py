@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from pipeline import io
-from pipeline.measures.registry import PARTITIONS, REGISTRY, figure_period
+from pipeline.measures.registry import IN_WORDS, PARTITIONS, REGISTRY, figure_period
 from pipeline.numerals import round_half_up
 from pipeline.publish import disclosure, ranks
 from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
@@ -407,6 +407,7 @@ def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
                     "title": i.title,
                     "unit": i.unit,
                     "polarity": i.polarity,
+                    "in_words": IN_WORDS[i.id],
                     "definition": i.definition,
                 }
                 for i in REGISTRY.values()

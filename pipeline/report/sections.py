@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from pipeline.measures.registry import REGISTRY, figure_period, registry_table
 from pipeline.numerals import round_half_up
@@ -611,17 +613,19 @@ def breakdown_table(
 
 
 def annex(data: ReportData) -> Block:
-    """Definitions (from the registry), data quality counts, disclosure policy, sources.
+    """Glossary, definitions in plain words, data quality counts, disclosure policy, sources.
 
     Defines the measures the edition showed before it (every one, when it showed none).
     """
     reg = registry_table()
     if data.shown:
         reg = reg[reg["id"].isin(data.shown)]
+    # In plain words for the reader; the id anchors each one (links, tests), unseen.
     defs = "".join(
-        f'<dt>{esc(r.title)} <span class="id">({esc(r.id)})</span></dt><dd>{esc(r.definition)}</dd>'
+        f'<div><dt id="def-{esc(r.id)}">{esc(r.title)}</dt><dd>{esc(r.in_words)}</dd></div>'
         for r in reg.itertuples()
     )
+    words = "".join(f"<div><dt>{esc(t)}</dt><dd>{esc(w)}</dd></div>" for t, w in glossary())
     record = data.read_report
     n_err, n_warn, rejected = record.errors, record.warnings, record.rejected
     lo, hi = data.spec.settings.suppress_min, data.spec.settings.suppress_max
@@ -636,9 +640,15 @@ def annex(data: ReportData) -> Block:
     years = ", ".join(record.years_read)
     return Block(
         heading("About this report")
-        + '<h3>Definitions</h3><dl class="defs">'
+        + '<h3>Words used in this paper</h3><dl class="defs">'
+        + words
+        + "</dl>"
+        + '<h3>What each measure means</h3><dl class="defs">'
         + defs
         + "</dl>"
+        + "<p>The exact method of each measure, in the terms of the return councils make to "
+        "the DfE, is in the definitions sheet of the workbook of figures published with "
+        "this paper.</p>"
         + "<h3>Data quality</h3>"
         + f"<p>903 returns read: {esc(years)}. Reading found {n_err} error(s) and {n_warn} "
         f"warning(s); {rejected:,} row(s) could not be used and are counted, not "
@@ -659,6 +669,15 @@ def annex(data: ReportData) -> Block:
         + f'<p class="meta">Produced by corpar on '
         f"{datetime.now(UTC):%d %B %Y}.</p>"
     )
+
+
+def glossary() -> list[tuple[str, str]]:
+    """The papers' glossary (``glossary.yml``): (term, words) pairs, in the file's order."""
+    entries = yaml.safe_load(_GLOSSARY.read_text(encoding="utf-8"))["glossary"]
+    return [(e["term"], " ".join(e["words"].split())) for e in entries]
+
+
+_GLOSSARY = Path(__file__).with_name("glossary.yml")
 
 
 def _annex_checks(validation: CheckRecord | None) -> str:

@@ -79,6 +79,8 @@ def test_the_package_carries_what_it_reads_at_run_time(site):
                   (pkg / "expectations").rglob("*.json")) == suites  # fmt: skip
     for name in ("index.html.j2", "report.css", "conf.json"):
         assert (pkg / "report" / "templates" / "corpar" / name).is_file()
+    assert (pkg / "measures" / "in_words.yml").is_file()  # the registry will not load without
+    assert (pkg / "report" / "glossary.yml").is_file()
     demo = pkg / "demo_config"
     assert (demo / "authorities.yml").read_text() == (ROOT / "config/authorities.yml").read_text()
     assert not (pkg / "notebooks" / "exploratory").exists()  # analysts' own, never packaged

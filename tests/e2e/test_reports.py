@@ -455,7 +455,7 @@ def test_each_edition_defines_the_measures_it_shows_and_no_others(demo, code):
     ]:
         page = path.read_text()
         body, annex = page.split('<h2 id="about-this-report"', 1)
-        ids = re.findall(r'<dt>.*?<span class="id">\(([a-z0-9_]+)\)</span></dt>', annex)
+        ids = re.findall(r'<dt id="def-([a-z0-9_]+)">', annex)
         shown = " ".join(_visible_text(body).split())
         # Each defined measure's title is in the edition above its definition...
         assert [i for i in ids if REGISTRY[i].title not in shown] == [], path.name

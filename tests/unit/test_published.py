@@ -129,6 +129,11 @@ def test_files_have_the_contract_columns_and_neutralise_formulas(spec):
     wb = load_workbook(spec.output_dir / "indicators.xlsx")
     assert [c.value for c in wb["indicators"][1]] == COLUMNS
     assert wb.sheetnames == ["indicators", "definitions", "comparators"]
+    # Each measure in plain words beside its exact method, for the analyst who explains it.
+    defs = {r[0]: r for r in wb["definitions"].iter_rows(values_only=True)}
+    assert defs["indicator"] == ("indicator", "title", "unit", "polarity", "in_words", "definition")
+    assert defs["cla_at_end"][4].startswith("The number of children the council looked after")
+    assert "DECOM" in defs["cla_at_end"][5]
     breakdowns = [r[1] for r in wb["indicators"].iter_rows(min_row=2, values_only=True)]
     assert breakdowns[1].startswith("Sex: =HYPERLINK")  # not at the start: left as text
     t2 = t.assign(breakdown=["", "=cmd", "Sex: Female"])

@@ -94,8 +94,28 @@ def test_an_annual_indicators_figure_in_a_quarter_is_the_year_before_the_quarter
 
 def test_registry_table_is_one_row_per_indicator_as_docs_indicators_md_lists_them():
     table = registry_table()
-    assert list(table.columns) == ["id", "title", "unit", "polarity", "cohort", "definition"]
+    assert list(table.columns) == [
+        "id", "title", "unit", "polarity", "cohort", "definition", "in_words",
+    ]  # fmt: skip
     assert table["id"].tolist() == list(REGISTRY)
     assert table.loc[0, ["id", "unit", "polarity"]].tolist() == ["cla_at_end", "count", "neither"]
     rows = re.findall(r"^\| `(\w+)` \| (.+) \| (\w+) \| (\w+) \|$", DOCS.read_text(), re.M)
     assert [list(r) for r in rows] == table[["id", "title", "unit", "polarity"]].values.tolist()
+
+
+# Capitals a reader may meet in the plain words: the questionnaire and the exam they know.
+KNOWN_ABBREVIATIONS = {"SDQ", "GCSE", "GCSEs"}
+
+
+def test_every_plain_words_definition_is_free_of_the_returns_codes_and_columns():
+    from pipeline.measures.registry import IN_WORDS
+    from pipeline.schema import ALL_TABLES
+
+    assert list(IN_WORDS) == list(REGISTRY)
+    columns = {c for t in ALL_TABLES.values() for c in t.columns}
+    for id, words in IN_WORDS.items():
+        capitals = set(re.findall(r"\b[A-Z][A-Z0-9_]+s?\b", words)) - KNOWN_ABBREVIATIONS
+        assert capitals == set(), (id, capitals)  # codes (E11, PN1, RNE) and columns (DECOM)
+        assert not [c for c in columns if re.search(rf"\b{c}\b", words)], id
+        assert "S..E" not in words and "_" not in words, id
+        assert words.endswith("."), id

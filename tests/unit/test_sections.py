@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from pipeline.report import commentary, sections
@@ -316,8 +317,28 @@ def test_the_board_names_its_quarter_in_words_everywhere(tmp_path):
 
 
 def _defined(block) -> set[str]:
-    """The indicator ids the annex defines (each definition term ends "(id)")."""
-    return {_text(dt).rsplit("(", 1)[1].rstrip(")") for dt in _soup(block).find_all("dt")}
+    """The indicator ids the annex defines (each measure's term is anchored ``def-<id>``)."""
+    return {dt["id"][4:] for dt in _soup(block).find_all("dt", id=re.compile("^def-"))}
+
+
+def test_the_annex_defines_in_plain_words_after_the_glossary_with_no_ids_in_sight(tmp_path):
+    from dataclasses import replace
+
+    from pipeline.records import ReadRecord
+
+    data = replace(_board_data(tmp_path), read_report=ReadRecord(), shown={"missing_pct"})
+    soup = _soup(sections.annex(data))
+    heads = [_text(h) for h in soup.find_all("h3")]
+    assert heads[:2] == ["Words used in this paper", "What each measure means"]
+    glossary, measures = soup.find_all("dl")[:2]
+    terms = [_text(dt) for dt in glossary.find_all("dt")]
+    assert terms[0] == "Children looked after" and "c, x and z" in terms
+    # The measure's title, then its words from in_words.yml (not the method with its codes).
+    assert [_text(dt) for dt in measures.find_all("dt")] == ["Children who went missing"]
+    words = _text(measures.dd)
+    assert words.startswith("Of the children looked after at any time during the period, the")
+    assert "MISSING" not in words and "S..E" not in words
+    assert "missing_pct" not in _text(soup)
 
 
 def test_the_annex_defines_the_measures_the_edition_showed_and_no_others(tmp_path):
