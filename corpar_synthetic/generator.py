@@ -1055,13 +1055,35 @@ def write_reference(ref_dir: Path) -> None:
     ).to_csv(ref_dir / "cla_number_and_rate_per_10k_children_synthetic.csv", index=False)
     _write_outcome_references(ref_dir, las, regions)
     _write_all_pupils(ref_dir, [a.code for a in AUTHORITIES])
-    profile = {
-        "Under 1 year": 5,
-        "1 to 4 years": 14,
-        "5 to 9 years": 18,
-        "10 to 15 years": 38,
-        "16 years and over": 25,
+    # England's national profile, shaped like DfE's characteristics table (k: under 0.5%).
+    profiles = {
+        "Age group": {
+            "Under 1 year": 5,
+            "1 to 4 years": 14,
+            "5 to 9 years": 18,
+            "10 to 15 years": 38,
+            "16 years and over": 25,
+        },
+        "Gender": {"Female": 43, "Male": 57},
+        "Ethnicity": {
+            "1. Total White": 72,
+            "2. Total Mixed or Multiple ethnic groups": 10,
+            "3. Total Asian or Asian British": 5,
+            "3d. Chinese": "k",
+            "4. Total Black, African, Caribbean or Black British": 7,
+            "5. Total other ethnic group": 5,
+            "6. Total refused or information not yet available": 1,
+        },
+        "Legal status": {
+            "Care orders": 76,
+            "Placement order granted": 5,
+            "Voluntary agreements under S20 CA 1989": 19,
+            "Youth justice legal statuses": "k",
+            "Detained for child protection": "k",
+        },
     }
+    small = {"3d. Chinese": 100, "Youth justice legal statuses": 260,
+             "Detained for child protection": 50}  # fmt: skip
     prof_rows = [
         [
             str(y),
@@ -1069,13 +1091,14 @@ def write_reference(ref_dir: Path) -> None:
             "National",
             "E92000001",
             "England",
-            "Age group",
+            group,
             label,
-            str(int(82_000 * pct / 100)),
+            str(small[label] if pct == "k" else int(82_000 * pct / 100)),
             str(pct),
         ]
         for y in range(2016, 2025)
-        for label, pct in profile.items()
+        for group, profile in profiles.items()
+        for label, pct in {**profile, "Total children": 100}.items()
     ]
     pd.DataFrame(
         prof_rows,

@@ -24,6 +24,17 @@ RNE = frozenset("S L P T B U".split())
 LEGAL_STATUS = frozenset("C1 C2 D1 E1 V2 V3 V4 L1 L2 L3 J1 J2 J3".split())
 SHORT_BREAK_LS = frozenset({"V3", "V4"})
 CIN = frozenset(f"N{i}" for i in range(1, 9))
+# The categories of need in DfE's words, for readers.
+CIN_WORDS = {
+    "N1": "Abuse or neglect",
+    "N2": "Child's disability",
+    "N3": "Parental illness or disability",
+    "N4": "Family in acute stress",
+    "N5": "Family dysfunction",
+    "N6": "Socially unacceptable behaviour",
+    "N7": "Low income",
+    "N8": "Absent parenting",
+}
 TEMPORARY_PLACE = frozenset("T0 T1 T2 T3 T4".split())
 FOSTER_PLACE = frozenset("U1 U2 U3 U4 U5 U6".split())
 ADOPTION_PLACE = frozenset("A3 A4 A5 A6".split())

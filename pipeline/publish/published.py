@@ -21,10 +21,9 @@ from pipeline.numerals import round_half_up
 from pipeline.publish import disclosure, ranks
 from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
 from pipeline.read.reference import (
-    AGE_GROUP_LABELS,
     Comparators,
     comparator_values,
-    england_profile,
+    england_profiles,
     la_figures,
     load_comparators,
     no_comparators,
@@ -454,7 +453,8 @@ class Publication:
     gaps: pd.DataFrame  # the attainment gaps (``published_gaps``)
     comparator_problems: list[str]  # comparators left out, for the analyst
     comparators: Comparators  # the authority's name, region, neighbours, sources
-    england_age_profile: tuple[int | None, dict[str, float | None]]  # year, % by age band
+    # England's profiles (age, sex, ethnic group, legal status): breakdown -> (year, % by group)
+    england_profiles: dict[str, tuple[int | None, dict[str, float | None]]]
 
 
 def build(
@@ -467,7 +467,7 @@ def build(
     """Suppress everything a reader could see, once: the period, its trend, its gaps.
 
     With them, everything else an edition shows from the reference tables (comparators for
-    each trend year, England's age profile), so the editions read this and nothing else.
+    each trend year, England's profiles), so the editions read this and nothing else.
     """
     pub = published_indicators(spec, current, comp)
     trend_pub = pd.concat(
@@ -483,7 +483,7 @@ def build(
         published_gaps(spec, gaps),
         list(pub.attrs["comparator_problems"]),
         comp,
-        england_profile(spec.paths.reference, "Age group", AGE_GROUP_LABELS, comparator_year(spec)),
+        england_profiles(spec.paths.reference, comparator_year(spec)),
     )
 
 
@@ -512,10 +512,12 @@ def write_publication(spec: RunSpec, pub: Publication) -> None:
         io.write_private_parquet(folder / f"{name}.parquet", frame)
     checks = io.processed_file(spec, "comparator_checks.json")
     io.write_private_json(checks, pub.comparator_problems)
-    year, profile = pub.england_age_profile
     io.write_private_json(
         folder / "context.json",
-        {"comparators": asdict(pub.comparators), "england_age_profile": [year, profile]},
+        {
+            "comparators": asdict(pub.comparators),
+            "england_profiles": {d: list(yp) for d, yp in pub.england_profiles.items()},
+        },
     )
 
 
@@ -535,12 +537,12 @@ def read_publication(spec: RunSpec) -> Publication:
     context = io.read_json(folder / "context.json")
     comp = context["comparators"]
     comp["population"] = {int(k): v for k, v in comp["population"].items()}
-    year, profile = context["england_age_profile"]
+    profiles = {d: (year, groups) for d, (year, groups) in context["england_profiles"].items()}
     return Publication(
         frames["current"],
         frames["trend"],
         frames["gaps"],
         list(checks or []),
         Comparators(**comp),
-        (year, profile),
+        profiles,
     )

@@ -493,27 +493,82 @@ AGE_GROUP_LABELS = {
     "16 and over": "16 years and over",
 }
 
+# Each profile the reports show beside England: our breakdown -> DfE's group in the national
+# characteristics table, and for each of our groups the characteristics it is made of (a
+# name starting "-" is taken away).
+ENGLAND_PROFILES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "Age band": ("Age group", {k: (v,) for k, v in AGE_GROUP_LABELS.items()}),
+    "Sex": ("Gender", {"Male": ("Male",), "Female": ("Female",)}),
+    "Ethnic group": (
+        "Ethnicity",
+        {
+            "White": ("1. Total White",),
+            "Mixed": ("2. Total Mixed or Multiple ethnic groups",),
+            # The 903's reporting groups count Chinese children in Other (ssda903.md);
+            # DfE's tables count them in Asian: moved, so the two groups compare.
+            "Asian": ("3. Total Asian or Asian British", "-3d. Chinese"),
+            "Black": ("4. Total Black, African, Caribbean or Black British",),
+            "Other": ("5. Total other ethnic group", "3d. Chinese"),
+            "Not known": ("6. Total refused or information not yet available",),
+        },
+    ),
+    "Legal status": (
+        "Legal status",
+        {
+            "Care order (interim or full)": ("Care orders",),
+            "Placement order": ("Placement order granted",),
+            "Accommodated under section 20": ("Voluntary agreements under S20 CA 1989",),
+            "Youth justice": ("Youth justice legal statuses",),
+            "Emergency and police protection": ("Detained for child protection",),
+        },
+    ),
+}
+
 
 def england_profile(
-    reference_dir: Path, cla_group: str, labels: dict[str, str], year: int
+    reference_dir: Path, cla_group: str, labels: dict[str, tuple[str, ...]], year: int
 ) -> tuple[int | None, dict[str, float | None]]:
     """England's percentage in each group of a profile (e.g. age), latest year <= ``year``.
 
     DfE publishes these national characteristics a year or two behind the headline
-    tables, so the year used is returned to be named beside the figures.
+    tables, so the year used is returned to be named beside the figures. A group of one
+    characteristic takes DfE's percentage; one DfE shows as k (under 0.5%), or a group made
+    of several, is worked out from the numbers (over the group's "Total children").
     """
+    # The national characteristics table has these columns and no others: tables of other
+    # cohorts (children who ceased, stability) share the groups but add their own columns.
     needed = {"time_period", "geographic_level", "cla_group", "characteristic", "percentage"}
-    rows = [f for f in _load(str(reference_dir)).get("ees", []) if needed <= set(f.columns)]
+    allowed = needed | {"time_identifier", "country_code", "country_name", "number", "_file"}
+    rows = [
+        f for f in _load(str(reference_dir)).get("ees", []) if needed <= set(f.columns) <= allowed
+    ]
     if not rows:
         return None, {k: None for k in labels}
     df = pd.concat(rows, ignore_index=True)
-    df = df[
-        (df["geographic_level"] == NATIONAL)
-        & (df["cla_group"] == cla_group)
-        & df["characteristic"].isin(labels.values())
-    ]
+    df = df[(df["geographic_level"] == NATIONAL) & (df["cla_group"] == cla_group)]
     years = sorted(int(y) for y in df["time_period"].unique() if y.isdigit() and int(y) <= year)
     if not years:
         return None, {k: None for k in labels}
-    used = df[df["time_period"] == str(years[-1])].set_index("characteristic")["percentage"]
-    return years[-1], {k: _number(used.get(v)) for k, v in labels.items()}
+    used = df[df["time_period"] == str(years[-1])].drop_duplicates("characteristic")
+    used = used.set_index("characteristic")
+    numbers = used["number"] if "number" in used else pd.Series(dtype=object)
+    total = _number(numbers.get("Total children"))
+
+    def share(parts: tuple[str, ...]) -> float | None:
+        if len(parts) == 1 and _number(used["percentage"].get(parts[0])) is not None:
+            return _number(used["percentage"].get(parts[0]))
+        counts = [_number(numbers.get(p.lstrip("-"))) for p in parts]
+        if not total or any(c is None for c in counts):
+            return None
+        signed = sum(-c if p.startswith("-") else c for p, c in zip(parts, counts, strict=True))
+        return 100 * signed / total
+
+    return years[-1], {k: share(parts) for k, parts in labels.items()}
+
+
+def england_profiles(reference_dir: Path, year: int) -> dict[str, tuple[int | None, dict]]:
+    """Every profile of :data:`ENGLAND_PROFILES`: breakdown -> (year, % by group)."""
+    return {
+        dim: england_profile(reference_dir, group, labels, year)
+        for dim, (group, labels) in ENGLAND_PROFILES.items()
+    }

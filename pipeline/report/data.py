@@ -30,7 +30,7 @@ class ReportData:
     trend: pd.DataFrame  # published rows for every trend period, with England and region
     read_report: ReadRecord  # what reading found (counts and row numbers)
     gaps: pd.DataFrame  # attainment gaps, published (suppressed): published.published_gaps
-    england_age_profile: tuple[int | None, dict[str, float | None]]
+    england_profiles: dict[str, tuple[int | None, dict[str, float | None]]]  # by breakdown
     validation: CheckRecord | None = None  # what the data checks found (counts are used)
     # The indicators this edition has shown so far (tables, gaps, actions, health headlines):
     # the annex defines these, not every measure corpar computes.
@@ -61,7 +61,7 @@ def load(spec: RunSpec) -> ReportData:
         pub.trend,
         io.read_record(spec),
         pub.gaps,
-        pub.england_age_profile,
+        pub.england_profiles,
         io.read_checks(spec),
     )
 

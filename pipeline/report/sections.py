@@ -21,7 +21,7 @@ from pipeline.publish import disclosure, ranks
 from pipeline.publish.published import OFF, comparator_year, neighbour_dp
 from pipeline.records import CheckRecord
 from pipeline.report import materiality, narrative
-from pipeline.report.blocks import Block, esc, heading, html_table
+from pipeline.report.blocks import Block, esc, heading, html_table, render
 from pipeline.report.commentary import slot
 from pipeline.report.cover import (
     cover,  # noqa: F401 (the notebooks call report.cover)
@@ -34,7 +34,8 @@ from pipeline.report.data import (
     row_value,
 )
 from pipeline.report.data_quality import repairs_paragraph
-from pipeline.spec.period import year_period
+from pipeline.schema import CIN_WORDS
+from pipeline.spec.period import Period, year_period
 from pipeline.spec.runspec import load_spec  # noqa: F401 (notebooks)
 
 
@@ -47,13 +48,22 @@ def _nobreak(label: str) -> str:
     return label.replace("-", "\u2011")
 
 
-def _label_name(data: ReportData, label: str) -> str:
-    """A trend period's label (the report's period, or the same one years before), named."""
+def _trend_period(data: ReportData, label: str) -> Period | None:
+    """A trend period by its label: the report's period, or the same one years before.
+
+    Found by shifting the job's period, never parsed again (one parse per job).
+    """
     for back in range(0, 50):
         p = data.spec.period.shifted(-back)
         if p.label == label:
-            return _nobreak(p.name)
-    return _nobreak(label)
+            return p
+    return None
+
+
+def _label_name(data: ReportData, label: str) -> str:
+    """A trend period's label, named."""
+    p = _trend_period(data, label)
+    return _nobreak(p.name if p else label)
 
 
 def symbols_key(lo: int, hi: int, rows: list[list]) -> str:
@@ -63,7 +73,7 @@ def symbols_key(lo: int, hi: int, rows: list[list]) -> str:
     read. ``c`` names the thresholds in force (configuration, ``suppress_min`` and
     ``suppress_max``).
 
-    >>> symbols_key(1, 5, [["Age", "c", "x"], ["All", "88 → z", "12% *"]])
+    >>> symbols_key(1, 5, [["Age", "c", "x"], ["All", "2024-25: 88; 2025-26: z;", "12% *"]])
     'c: suppressed to protect confidentiality (a number of children or pupils from 1 to 5, \
 or a figure from which such a number could be worked out); x: not available; z: not \
 applicable.'
@@ -73,10 +83,10 @@ applicable.'
     used = set()
     for r in rows:
         for v in r[1:]:
-            # One cell may hold several figures ("88 → c → 93"), each with a unit or mark,
-            # and a cell of HTML (a Block) holds them between its tags.
+            # One cell may hold several figures ("2024-25: c; 2025-26: 93;"), each with a
+            # unit or mark, and a cell of HTML (a Block) holds them between its tags.
             words = re.sub(r"<[^>]+>", " ", str(v)) if isinstance(v, Block) else str(v)
-            used |= {t.rstrip("%*") for t in re.split(r"[\s→]+", words)}
+            used |= {t.rstrip("%*") for t in re.split(r"[\s;:]+", words)}
     meanings = {
         disclosure.SUPPRESSED: (
             f"suppressed to protect confidentiality (a number of children or pupils from {lo} "
@@ -255,14 +265,88 @@ def _shown(r, unit: str, small_cohort: int) -> str:
     return text
 
 
-def trend_text(data: ReportData, ind: str) -> str:
-    """The published values of the trend periods, oldest first ("88 → 90 → c → 93")."""
+def trend_series(data: ReportData, ind: str) -> list[tuple[str, str]]:
+    """The published figure of each trend period, oldest first: (period named, as printed).
+
+    Printed with its unit ("88%"), as every other cell of an indicator's row. A quarter's
+    yearly figure is named by the year it describes, as its row's title is.
+    """
     periods = sorted(data.trend["period"].unique())
+    pct = "%" if REGISTRY[ind].unit == "percent" else ""
     shown = []
     for p in periods:
         r = find_row(data.trend, ind, period=p)
-        shown.append("x" if r is None else r["display"])
-    return " → ".join(shown)
+        period = _trend_period(data, p)
+        year = figure_period(REGISTRY[ind], period).label if period else p
+        name = year if year != p or period is None else period.name
+        text = disclosure.NOT_AVAILABLE if r is None else r["display"]
+        shown.append((name, text if _printed_number(text) is None else text + pct))
+    return shown
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 60, 18, 3
+
+
+def spark_points(shown: list[str]) -> list[tuple[float, float] | None]:
+    """Where each printed figure sits in the sparkline (None for c, x, z: a gap).
+
+    Drawn from the printed figure, never the value behind it, so a hidden figure cannot be
+    read off the drawing. Each line has its own scale, lowest at the bottom; a flat line sits
+    in the middle.
+
+    >>> spark_points(["10", "c", "1,020", "515"])
+    [(3.0, 15.0), None, (39.0, 3.0), (57.0, 9.0)]
+    >>> spark_points(["7%", "7%"])
+    [(3.0, 9.0), (57.0, 9.0)]
+    """
+    nums = [_printed_number(s) for s in shown]
+    known = [v for v in nums if v is not None]
+    if not known:
+        return [None] * len(shown)
+    lo, hi = min(known), max(known)
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(shown) - 1, 1)
+    span = SPARK_HEIGHT - 2 * SPARK_PAD
+    out = []
+    for i, v in enumerate(nums):
+        if v is None:
+            out.append(None)
+            continue
+        y = SPARK_HEIGHT / 2 if hi == lo else SPARK_PAD + span * (hi - v) / (hi - lo)
+        out.append((round(SPARK_PAD + step * i, 1), round(y, 1)))
+    return out
+
+
+def _printed_number(shown: str) -> float | None:
+    try:
+        return float(shown.replace(",", "").rstrip("%* "))
+    except ValueError:
+        return None
+
+
+def trend_cell(data: ReportData, ind: str) -> Block:
+    """An indicator's trend as a sparkline, its first figure, and the series for listeners."""
+    series = trend_series(data, ind)
+    points = spark_points([shown for _, shown in series])
+    segments, run = [], []
+    for pt in points:
+        if pt is None:
+            if run:
+                segments.append(run)
+            run = []
+        else:
+            run.append(pt)
+    if run:
+        segments.append(run)
+    return render(
+        "trend_cell.html.j2",
+        segments=segments,
+        dots=[pt for pt in points if pt is not None],
+        last_drawn=bool(points) and points[-1] is not None,
+        width=SPARK_WIDTH,
+        height=SPARK_HEIGHT,
+        first=series[0][1] if series else disclosure.NOT_AVAILABLE,
+        series=series,
+    )
 
 
 def trend_heading(data: ReportData) -> str:
@@ -330,7 +414,7 @@ def indicator_table(data: ReportData, ids: list[str], caption: str) -> str:
                 title,
                 this,
                 _shown(find_row(data.trend, ind, period=prev), unit, small),
-                trend_text(data, ind),
+                trend_cell(data, ind),
                 with_unit(r["england"]),
                 with_unit(r["region"]),
                 sn_text,
@@ -574,10 +658,12 @@ def breakdown_table(
     caption: str,
     england: dict[str, float | None] | None = None,
     england_label: str = "England",
+    names: dict[str, str] | None = None,
 ) -> Block:
     """A breakdown (e.g. age band) as number and percentage, with suppression applied.
 
-    With ``england`` (group -> percentage), a column of England's percentages beside ours.
+    With ``england`` (group -> percentage), a column of England's percentages beside ours;
+    ``names`` gives groups named by a code their words.
     """
     cur = data.current
     rows = []
@@ -587,6 +673,7 @@ def breakdown_table(
     total_v = row_value(total)
     for _, r in cur.loc[m].iterrows():
         group = r["breakdown"].split(": ", 1)[1]
+        label = (names or {}).get(group, group)
         pct = (
             "c"
             if r["suppressed"]
@@ -594,12 +681,14 @@ def breakdown_table(
             if not total_v
             else disclosure.fmt_number(round_half_up(100 * r["value"] / total_v), 0) + "%"
         )
-        row_ = [group, r["display"], pct]
+        row_ = [label, r["display"], pct]
         if england is not None:
-            e = england.get(group)
-            row_.append("x" if e is None else f"{disclosure.fmt_number(e, 0)}%")
+            row_.append(_england_share(england.get(group)))
         rows.append(row_)
-    last = ["Total", total["display"] if total is not None else "x", "100%"]
+    shown_total = total["display"] if total is not None else disclosure.NOT_AVAILABLE
+    # A hidden total's groups are hidden too; 100% of it would read as a figure.
+    whole = "100%" if _printed_number(shown_total) is not None else shown_total
+    last = ["Total", shown_total, whole]
     headers = [dimension, "Children", "Percentage"]
     if england is not None:
         last.append("100%")
@@ -610,6 +699,19 @@ def breakdown_table(
         + '<p class="meta">Percentages are rounded to whole numbers, so they may not add up '
         "to 100%.</p>"
     )
+
+
+def _england_share(e: float | None) -> str:
+    """England's percentage of a group, whole; one under half a per cent is said so (DfE: k).
+
+    >>> _england_share(38), _england_share(0.06), _england_share(0), _england_share(None)
+    ('38%', '<0.5%', '0%', 'x')
+    """
+    if e is None:
+        return disclosure.NOT_AVAILABLE
+    if 0 < e < 0.5:
+        return "<0.5%"
+    return f"{disclosure.fmt_number(round_half_up(e), 0)}%"
 
 
 def annex(data: ReportData) -> Block:
@@ -692,26 +794,49 @@ def _annex_checks(validation: CheckRecord | None) -> str:
     )
 
 
-def age_profile(data: ReportData) -> Block:
-    """Children looked after by age band at the period end, beside England's profile."""
-    year, eng = data.england_age_profile
-    label = f"England, {year}" if year else "England"
-    note = (
-        '<p class="meta">England: DfE\'s national profile of children looked after at 31 '
-        f"March{f' {year}' if year else ''} (the latest published); DfE does not publish "
-        "regional age profiles in these tables.</p>"
-    )
-    return Block(
-        breakdown_table(
-            data,
-            "cla_at_end",
-            "Age band",
-            f"Children looked after at {data.period_end} by age",
-            eng,
-            label,
+# Who the children looked after at the period end are, in the order the tables show it.
+PROFILE = {"Age band": "age", "Sex": "sex", "Ethnic group": "ethnic group",
+           "Legal status": "legal status"}  # fmt: skip
+
+
+def profile(data: ReportData) -> Block:
+    """Who the children are: by age, sex, ethnic group and legal status, beside England.
+
+    Then the children who started to be looked after, by their category of need.
+    """
+    tables, years = [], set()
+    for dim, words in PROFILE.items():
+        year, eng = data.england_profiles.get(dim, (None, {}))
+        years.add(year)
+        tables.append(
+            breakdown_table(
+                data,
+                "cla_at_end",
+                dim,
+                f"Children looked after at {data.period_end} by {words}",
+                eng if year else None,
+                f"England, {year}",
+            )
         )
-        + note
+    known = sorted(y for y in years if y)
+    note = (
+        f'<p class="meta">England: DfE\'s national profile of children looked after at 31 '
+        f"March {known[-1]} (the latest published); DfE does not publish regional profiles "
+        "in these tables. DfE counts Chinese children in the Asian group; these tables, as "
+        "the return's reporting groups do, count them in Other, and England's figures are "
+        "moved to match.</p>"
+        if known
+        else ""
     )
+    need = breakdown_table(
+        data,
+        "cla_started",
+        "Category of need",
+        f"Children who started to be looked after in {data.spec.period.name}, by the main "
+        "reason they needed care",
+        names=CIN_WORDS,
+    )
+    return Block("".join(tables) + note + need)
 
 
 def placement_table(data: ReportData) -> Block:

@@ -188,6 +188,6 @@ def test_tables_hide_small_figures_and_counts(authority, period, edition):
 def test_every_table_says_what_its_symbols_mean(authority, period, edition):
     for caption, _, body in tables_of(page(authority, period, edition)):
         cells = " ".join(c for r in body for c in r[1:])
-        used = {t.rstrip("%*") for t in re.split(r"[\s→]+", cells)} & set(MEANING)
+        used = {t.rstrip("%*") for t in re.split(r"[\s;:]+", cells)} & set(MEANING)
         for sym in used:
             assert MEANING[sym] in caption, (caption, sym)

@@ -304,7 +304,8 @@ def test_board_exceptions_list_the_published_off_target_measures(demo, code):
         assert "No measure with a target is off target at 30 September 2026." in part
     for row in _board_tables(part).values():
         assert row["Rating"] == "✗ Off target"
-        assert "→" in next(v for k, v in row.items() if k.startswith("Trend"))
+        trend = next(v for k, v in row.items() if k.startswith("Trend"))
+        assert trend.startswith("from ") and trend.count("; ") >= 1, trend  # two years or more
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -358,6 +359,44 @@ def test_data_quality_report_counts_without_child_rows(demo):
     assert f"{checks['summary']['checks_run']:,} checks based on the DfE" in council
 
 
+def test_the_profile_sets_each_group_beside_englands(demo):
+    from bs4 import BeautifulSoup
+
+    page = out(demo, "Z04", f"Z04_{PERIOD}_council.html").read_text()
+    tables = {
+        " ".join(t.caption.get_text(" ").split()): [
+            [" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"])]
+            for tr in t.tbody.find_all("tr")
+        ]
+        for t in BeautifulSoup(page, "html.parser").find_all("table")
+        if t.caption
+    }
+
+    def table(starts):
+        return {r[0]: r[1:] for c, rows in tables.items() if c.startswith(starts) for r in rows}
+
+    pub = pd.read_csv(out(demo, "Z04", "indicators.csv"), keep_default_na=False)
+    at_end = pub[pub["indicator"] == "cla_at_end"].set_index("breakdown")["display"]
+    total = int(at_end[""].replace(",", ""))
+    sex = table("Children looked after at 31 March 2026 by sex")
+    # England: the synthetic reference's 2024 profile (57% male, 43% female); none for
+    # children of unknown sex. Ours: each published count over the total, whole per cent.
+    assert sex["Male"][2] == "57%" and sex["Female"][2] == "43%"
+    assert sex["Unknown or indeterminate"][2] == "x"
+    male = int(at_end["Sex: Male"].replace(",", ""))
+    assert sex["Male"][:2] == [f"{male:,}", f"{int(100 * male / total + 0.5)}%"]
+    # Chinese children move from England's Asian group to Other, as the return counts them:
+    # Asian (4,100 - 100) and Other (4,100 + 100) of 82,000 children, both 5%.
+    ethnic = table("Children looked after at 31 March 2026 by ethnic group")
+    assert (ethnic["Asian"][2], ethnic["Other"][2], ethnic["White"][2]) == ("5%", "5%", "72%")
+    legal = table("Children looked after at 31 March 2026 by legal status")
+    assert legal["Youth justice"][2] == legal["Emergency and police protection"][2] == "<0.5%"
+    # Why children started to be looked after, in DfE's words, not the return's N1-N8.
+    need = table("Children who started to be looked after in 2025-26, by the main reason")
+    assert "Abuse or neglect" in need and not any(re.fullmatch(r"N\d", g) for g in need)
+    assert "England, 2024" in page and "count them in Other" in page
+
+
 @pytest.mark.parametrize("code", CODES)
 def test_every_indicator_row_shows_its_five_year_trend(demo, code):
     html = out(demo, code, f"{code}_{PERIOD}_council.html").read_text()
@@ -368,7 +407,20 @@ def test_every_indicator_row_shows_its_five_year_trend(demo, code):
     values = [f"{int(float(v)):,}" for v in at_end.sort_values("period")["value"]]
     assert len(values) == 5
     assert "Trend 2021‑22 to 2025‑26" in html  # non-breaking hyphens keep years whole
-    assert " → ".join(values) in html
+    from bs4 import BeautifulSoup
+
+    years = ["2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
+    series = "".join(f"{y}: {v}; " for y, v in zip(years, values, strict=True))
+    row = next(
+        th.parent
+        for th in BeautifulSoup(html, "html.parser").find_all("th", scope="row")
+        if th.get_text(" ", strip=True) == REGISTRY["cla_at_end"].title
+    )
+    trend = row.find(class_="trend")
+    assert trend.find(class_="visually-hidden").get_text() == series  # for a screen reader
+    first = trend.find(class_="from")
+    assert first.get_text() == f"from {values[0]}" and first["aria-hidden"] == "true"
+    assert trend.svg["aria-hidden"] == "true" and len(trend.svg.find_all("circle")) == 5
 
 
 def _visible_text(page: str) -> str:

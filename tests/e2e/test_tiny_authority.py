@@ -150,7 +150,9 @@ def check_indicator_tables(path: Path, hide: dict[tuple[str, str], bool]) -> tup
             # A quarter's yearly figure is labelled with its year after the title.
             ind = by_title[re.sub(r" \(\d{4}-\d{2}, yearly return\)$", "", row[0])]
             periods_trend = sorted(p for (i, p) in hide if i == ind)
-            trend_cells = [c.strip() for c in row[3].split("→")]
+            # The trend cell: "from 12 2022-23: 12; 2023-24: c; ..." (first, then each year).
+            trend_cells = [c.rsplit(": ", 1)[1] for c in row[3].split("; ") if ": " in c]
+            trend_cells[-1] = trend_cells[-1].rstrip(";")
             shown = [(this_p, row[1]), (prev_p, row[2])]
             shown += list(zip(periods_trend, trend_cells, strict=True))
             for p, cell in shown:
@@ -193,8 +195,10 @@ def test_no_figure_of_the_authority_shows_a_small_number(tiny, period, name):
 @pytest.mark.parametrize("period, name", EDITIONS)
 def test_breakdown_tables_show_no_small_count_and_hold_secondary_suppression(tiny, period, name):
     captions = " | ".join(check_breakdown_tables(tiny / "outputs" / TINY.code / period / name))
-    if "_council" in name:  # the annual report carries the age and placement profile
-        assert "by age" in captions and "type of placement" in captions, captions
+    if "_council" in name:  # the annual report carries the profile and the placements
+        for what in ("by age", "by sex", "by ethnic group", "by legal status",
+                     "by the main reason they needed care", "type of placement"):  # fmt: skip
+            assert what in captions, (what, captions)
 
 
 # "down by 4 children" is the difference of two published counts, so it is not matched.

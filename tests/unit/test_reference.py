@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 import pandas as pd
+import pytest
 
 from pipeline.measures.registry import compute_all
 from pipeline.publish import disclosure
@@ -107,15 +108,26 @@ def test_attainment_comparators_and_all_pupils(shared):
     assert ap["source"] == "DfE Local Authority Interactive Tool (LAIT)"  # the publication
 
 
-def test_england_age_profile_is_the_latest_published(shared):
-    from pipeline.read.reference import AGE_GROUP_LABELS, england_profile
+def test_england_profiles_are_the_latest_published(shared):
+    from pipeline.read.reference import england_profiles
 
-    year, profile = england_profile(
-        shared / "reference" / "dfe", "Age group", AGE_GROUP_LABELS, 2025
-    )
+    profiles = england_profiles(shared / "reference" / "dfe", 2025)
     # national_cla_on_31_march_by_characteristics.csv runs to 2023
-    assert year == 2023
-    assert profile == {"Under 1": 5, "1 to 4": 13, "5 to 9": 18, "10 to 15": 38, "16 and over": 26}
+    assert {year for year, _ in profiles.values()} == {2023}
+    age = profiles["Age band"][1]
+    assert age == {"Under 1": 5, "1 to 4": 13, "5 to 9": 18, "10 to 15": 38, "16 and over": 26}
+    assert profiles["Sex"][1] == {"Male": 57, "Female": 43}
+    # Worked from the CSV's 2023 numbers (of 83,840 children): Chinese children (100) move
+    # from Asian (4,460) to Other (4,210), as the return's reporting groups count them.
+    eth = profiles["Ethnic group"][1]
+    assert eth["White"] == 71 and eth["Not known"] == 1  # DfE's own percentages
+    assert eth["Asian"] == pytest.approx(100 * 4360 / 83840)
+    assert eth["Other"] == pytest.approx(100 * 4310 / 83840)
+    # DfE prints k (under 0.5%) for 50 children detained for child protection: the number.
+    legal = profiles["Legal status"][1]
+    assert legal["Emergency and police protection"] == pytest.approx(100 * 50 / 83840)
+    assert legal["Care order (interim or full)"] == 76
+    assert legal["Accommodated under section 20"] == 19
 
 
 def test_region_and_neighbours_from_a_hand_made_table(tmp_path):

@@ -158,7 +158,7 @@ def _board_data(tmp_path, plan: str | None = BOARD_PLAN):
     pub = published.build(spec, current, trend, pd.DataFrame(), Comparators("Z09"))
     return ReportData(
         spec, "Testford", "North East", pub.comparators, pub.current, pub.trend, None,
-        pub.gaps, pub.england_age_profile,
+        pub.gaps, pub.england_profiles,
     )  # fmt: skip
 
 
@@ -180,6 +180,23 @@ def _table_rows(table):
         cells = [_text(c) for c in tr.find_all(["th", "td"], recursive=False)]
         out[cells[0]] = dict(zip(heads, cells, strict=True))
     return out
+
+
+def test_a_trend_draws_only_printed_figures_and_lists_every_one_for_a_screen_reader(tmp_path):
+    data = _board_data(tmp_path)
+    # Care leavers in touch: 18 of 20 (90%) a year before, 4 of 5 now (hidden: c).
+    soup = _soup(sections.trend_cell(data, "care_leavers_in_touch_pct_19_21"))
+    assert _text(soup.find(class_="visually-hidden")) == "2024-25: 90%; 2025-26: c;"
+    svg = soup.svg
+    assert svg["aria-hidden"] == "true" and soup.find(class_="from")["aria-hidden"] == "true"
+    # One dot, for 90 (flat scale: the middle, 9 of 18), at the left; no line, no end dot.
+    assert [(c["cx"], c["cy"], c["r"]) for c in svg.find_all("circle")] == [("3.0", "9.0", "1.5")]
+    assert svg.find("polyline") is None
+    assert _text(soup.find(class_="from")) == "from 90%"
+    # Placements with 3 or more: 12% then 9% (lower now): a line from the top to the bottom.
+    soup = _soup(sections.trend_cell(data, "placements_3plus_pct"))
+    assert soup.svg.polyline["points"].split() == ["3.0,3.0", "57.0,15.0"]
+    assert [c["r"] for c in soup.svg.find_all("circle")] == ["1.5", "2.5"]
 
 
 def test_board_actions_are_grouped_by_priority_with_due_dates(tmp_path):
@@ -263,7 +280,12 @@ def test_board_exceptions_list_every_off_target_measure_with_its_trend(tmp_path)
     ]
     health, dental = rows.values()
     trend_col = next(h for h in health if h.startswith("Trend"))
-    assert (health[trend_col], dental[trend_col]) == ("90 → 86", "80 → 78")
+    # The trend: a drawing, the first figure, and each year's for a screen reader (a
+    # quarter's yearly figures named by the year they describe).
+    assert (health[trend_col], dental[trend_col]) == (
+        "from 90% 2024-25: 90%; 2025-26: 86%;",
+        "from 80% 2024-25: 80%; 2025-26: 78%;",
+    )
     assert (health["Target"], dental["Target"]) == ("90%", "85%")
     assert health["Rating"] == dental["Rating"] == "✗ Off target"
     # Four measures are rated (care leavers' figure is suppressed, so not rated).
@@ -381,7 +403,7 @@ def _ranked_data(tmp_path, period: str):
                           Comparators("Z09", region_name="North East"))  # fmt: skip
     return ReportData(
         spec, "Testshire", "North East", pub.comparators, pub.current, pub.trend, None,
-        pub.gaps, pub.england_age_profile,
+        pub.gaps, pub.england_profiles,
     )  # fmt: skip
 
 
