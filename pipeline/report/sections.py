@@ -659,6 +659,7 @@ def breakdown_table(
     england: dict[str, float | None] | None = None,
     england_label: str = "England",
     names: dict[str, str] | None = None,
+    rounding_note: bool = True,
 ) -> Block:
     """A breakdown (e.g. age band) as number and percentage, with suppression applied.
 
@@ -694,11 +695,12 @@ def breakdown_table(
         last.append("100%")
         headers.append(england_label)
     rows.append(last)
-    return Block(
-        _data_table(data, caption, headers, rows)
-        + '<p class="meta">Percentages are rounded to whole numbers, so they may not add up '
-        "to 100%.</p>"
-    )
+    return Block(_data_table(data, caption, headers, rows) + (_ROUNDING if rounding_note else ""))
+
+
+_ROUNDING = (
+    '<p class="meta">Percentages are rounded to whole numbers, so they may not add up to 100%.</p>'
+)
 
 
 def _england_share(e: float | None) -> str:
@@ -816,6 +818,7 @@ def profile(data: ReportData) -> Block:
                 f"Children looked after at {data.period_end} by {words}",
                 eng if year else None,
                 f"England, {year}",
+                rounding_note=False,  # said once, under the last
             )
         )
     known = sorted(y for y in years if y)
@@ -828,6 +831,7 @@ def profile(data: ReportData) -> Block:
         if known
         else ""
     )
+    note = _ROUNDING + note
     need = breakdown_table(
         data,
         "cla_started",
