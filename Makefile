@@ -34,7 +34,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check pipeline tests notebooks scripts benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check pipeline tests notebooks scripts benchmarks

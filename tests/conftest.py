@@ -17,6 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CORPAR_SHARED", ROOT.parent / "shared"))
 
 
+# Session fixtures that run corpar end to end: the tests sharing one run it once.
+_RUNS = ("demo", "small_authorities")
+
+
+def pytest_itemcollected(item):
+    """Under pytest-xdist, the tests sharing one of ``_RUNS`` go to one worker.
+
+    ``make test`` runs a worker per core; a session fixture is made once per worker, so
+    this keeps each end-to-end run to one. Marked as each test is collected, before
+    xdist's ``loadgroup`` reads the marks.
+    """
+    used = [f for f in _RUNS if f in getattr(item, "fixturenames", ())]
+    if used:
+        item.add_marker(pytest.mark.xdist_group(used[0]))
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The project's shared/ folder (DfE reference tables, the dirty 903 fixture)."""
