@@ -1081,9 +1081,23 @@ def write_reference(ref_dir: Path) -> None:
             "Youth justice legal statuses": "k",
             "Detained for child protection": "k",
         },
+        "Placement": {
+            "1. Total foster placements": 68,
+            "2. Total placed for adoption": 2,
+            "3. Total placed with parents or other person with parental responsibility": 7,
+            "4. Total other placements in the community": 3,
+            "4a Living independently": 3,
+            "5. Total secure units, children's homes and semi-independent living accommodation": 17,
+            "5d Semi-independent living accommodation not subject to children's homes "
+            "regulations": 8,
+            "6. Total other residential settings": 2,
+            "7. Total residential schools": "k",
+            "8. Total other placements": 1,
+        },
     }
     small = {"3d. Chinese": 100, "Youth justice legal statuses": 260,
-             "Detained for child protection": 50}  # fmt: skip
+             "Detained for child protection": 50,
+             "7. Total residential schools": 100}  # fmt: skip
     prof_rows = [
         [
             str(y),

@@ -522,6 +522,37 @@ ENGLAND_PROFILES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             "Emergency and police protection": ("Detained for child protection",),
         },
     ),
+    # schema.PLACEMENT_GROUPS against DfE's placement headings: children's homes and
+    # residential (K1, K2, R1-R5, S1) are DfE's 5 without its 5d (semi-independent living),
+    # with 6 and 7; independent and semi-independent living (K3, H5, P2) are 4a with 5d;
+    # other (P3, Z1...) is 8 with residential employment, 4 less 4a (4b itself is often c).
+    "Placement": (
+        "Placement",
+        {
+            "Foster care": ("1. Total foster placements",),
+            "Placed for adoption": ("2. Total placed for adoption",),
+            "Placed with parents": (
+                "3. Total placed with parents or other person with parental responsibility",
+            ),
+            "Children's homes and residential": (
+                "5. Total secure units, children's homes and semi-independent living accommodation",
+                "-5d Semi-independent living accommodation not subject to children's homes "
+                "regulations",
+                "6. Total other residential settings",
+                "7. Total residential schools",
+            ),
+            "Independent and semi-independent living": (
+                "4a Living independently",
+                "5d Semi-independent living accommodation not subject to children's homes "
+                "regulations",
+            ),
+            "Other": (
+                "8. Total other placements",
+                "4. Total other placements in the community",
+                "-4a Living independently",
+            ),
+        },
+    ),
 }
 
 

@@ -844,7 +844,14 @@ def profile(data: ReportData) -> Block:
 
 
 def placement_table(data: ReportData) -> Block:
-    """Children looked after by type of placement at the period end."""
+    """Children looked after by type of placement at the period end, beside England."""
+    year, eng = data.england_profiles.get("Placement", (None, {}))
+    note = (
+        f'<p class="meta">England: DfE\'s national figures at 31 March {year} (the latest '
+        "published), with DfE's types of placement grouped as in this table.</p>"
+        if year
+        else ""
+    )
     return Block(
         heading("Where our children live")
         + breakdown_table(
@@ -854,7 +861,10 @@ def placement_table(data: ReportData) -> Block:
             f"Children looked after at {data.period_end} by "
             "type of placement (a child in a temporary placement is counted in the placement "
             "they came from)",
+            eng if year else None,
+            f"England, {year}",
         )
+        + note
     )
 
 

@@ -395,6 +395,14 @@ def test_the_profile_sets_each_group_beside_englands(demo):
     need = table("Children who started to be looked after in 2025-26, by the main reason")
     assert "Abuse or neglect" in need and not any(re.fullmatch(r"N\d", g) for g in need)
     assert "England, 2024" in page and "count them in Other" in page
+    # Placements: the synthetic 2024 numbers of 82,000 (DfE's headings grouped as ours):
+    # homes and residential 13,940 - 6,560 + 1,640 + 100 = 9,120 (11%); independent and
+    # semi-independent 2,460 + 6,560 = 9,020 (11%); other 820 + 2,460 - 2,460 = 820 (1%).
+    place = table("Children looked after at 31 March 2026 by type of placement")
+    assert [place[g][2] for g in ("Foster care", "Children's homes and residential",
+            "Independent and semi-independent living", "Other", "Total")] == [
+        "68%", "11%", "11%", "1%", "100%",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -128,6 +128,16 @@ def test_england_profiles_are_the_latest_published(shared):
     assert legal["Emergency and police protection"] == pytest.approx(100 * 50 / 83840)
     assert legal["Care order (interim or full)"] == 76
     assert legal["Accommodated under section 20"] == 19
+    # Placements, DfE's headings grouped as schema.PLACEMENT_GROUPS (2023 numbers): homes and
+    # residential = 5 (14,580) - 5d (6,680) + 6 (1,270) + 7 (100); independent and
+    # semi-independent = 4a (2,300) + 5d; other = 8 (860) + 4 (2,300) - 4a, as 4b is c.
+    place = profiles["Placement"][1]
+    assert (place["Foster care"], place["Placed for adoption"], place["Placed with parents"]) == (
+        68, 2, 7,
+    )  # fmt: skip
+    assert place["Children's homes and residential"] == pytest.approx(100 * 9270 / 83840)
+    assert place["Independent and semi-independent living"] == pytest.approx(100 * 8980 / 83840)
+    assert place["Other"] == pytest.approx(100 * 860 / 83840)
 
 
 def test_region_and_neighbours_from_a_hand_made_table(tmp_path):
