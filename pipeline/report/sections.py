@@ -687,8 +687,9 @@ def breakdown_table(
             row_.append(_england_share(england.get(group)))
         rows.append(row_)
     shown_total = total["display"] if total is not None else disclosure.NOT_AVAILABLE
-    # A hidden total's groups are hidden too; 100% of it would read as a figure.
-    whole = "100%" if _printed_number(shown_total) is not None else shown_total
+    # A hidden total's share is hidden too, and no children make no 100% (the groups' are x).
+    n_total = _printed_number(shown_total)
+    whole = "100%" if n_total else shown_total if n_total is None else disclosure.NOT_AVAILABLE
     last = ["Total", shown_total, whole]
     headers = [dimension, "Children", "Percentage"]
     if england is not None:

@@ -199,6 +199,34 @@ def test_a_trend_draws_only_printed_figures_and_lists_every_one_for_a_screen_rea
     assert [c["r"] for c in soup.svg.find_all("circle")] == ["1.5", "2.5"]
 
 
+def test_a_breakdown_of_no_children_gives_no_percentages(tmp_path):
+    """No child started to be looked after: every group is 0 and no share is a figure."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from pipeline.publish import published
+    from pipeline.read.reference import Comparators
+
+    data = _board_data(tmp_path)
+    rows = [{"indicator": "cla_started", "breakdown": "", "numerator": 0, "denominator": 0,
+             "value": 0.0}] + [
+        {"indicator": "cla_started", "breakdown": f"Category of need: N{i}", "numerator": 0,
+         "denominator": 0, "value": 0.0} for i in (1, 2)
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows)
+    pub = published.build(data.spec, frame, frame.assign(period="2026-27-Q2"), pd.DataFrame(),
+                          Comparators("Z09"))  # fmt: skip
+    data = replace(data, current=pub.current, trend=pub.trend)
+    soup = _soup(sections.breakdown_table(data, "cla_started", "Category of need", "Need",
+                                          names={"N1": "Abuse or neglect"}))  # fmt: skip
+    got = {
+        r[0]: r[1:]
+        for r in ([_text(c) for c in tr.find_all(["th", "td"])] for tr in soup.tbody.find_all("tr"))
+    }
+    assert got == {"Abuse or neglect": ["0", "x"], "N2": ["0", "x"], "Total": ["0", "x"]}
+
+
 def test_board_actions_are_grouped_by_priority_with_due_dates(tmp_path):
     soup = _soup(sections.action_tracker(_board_data(tmp_path)))
     # High (written "High" and "high": one group) before low; actions without one last.
