@@ -12,7 +12,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager
 from papermill.utils import merge_kwargs, remove_args
 
-from pipeline.orchestrate.warm_kernel import RESET, log, warm_client, warm_kernel
+from pipeline.orchestrate.warm_kernel import log, reset_code, warm_client, warm_kernel
 
 
 class _SavedAtEnds(NotebookExecutionManager):
@@ -53,7 +53,7 @@ class _ResettingClient(PapermillNotebookClient):
 
     def papermill_execute_cells(self):
         self.wait_for_reply(
-            self.kc.execute(RESET.format(cwd=os.getcwd()), silent=True, store_history=False)
+            self.kc.execute(reset_code(self.km, os.getcwd()), silent=True, store_history=False)
         )
         return super().papermill_execute_cells()
 

@@ -6,8 +6,10 @@ importing pandas, scipy, seaborn and Great Expectations, which dominated a natio
 ``corpar-warm`` through papermill's own ``papermill.engine`` entry point) starts one kernel
 per worker process and reuses it. Before each notebook it closes any open figures and
 starts a new IPython session (``reset(new_session=True)``: user namespace cleared, history
-and execution counter anew), so a notebook sees what a new kernel would show it, except
-that modules already imported stay imported (which is the point). What is still alive
+and execution counter anew) with this process's environment as it is now (a new kernel
+inherits it when it starts; a warm one would keep the environment of its first notebook), so
+a notebook sees what a new kernel would show it, except that modules already imported stay
+imported (which is the point). What is still alive
 after the reset (modules, their caches) is then moved out of the garbage collector's sight
 (``gc.freeze()``): the reset's own full collection, and the collections during a notebook,
 then look only at objects the notebooks made, instead of every object of pandas, Great
@@ -40,6 +42,9 @@ import os as _os, sys as _sys
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
 _os.chdir({cwd!r})
+_os.environ.update({env_set!r})
+for _k in {env_unset!r}:
+    _os.environ.pop(_k, None)
 get_ipython().reset(new_session=True)
 __import__("gc").freeze()
 """
@@ -86,9 +91,24 @@ def warm_kernel(kernel_name: str, manager_class, extra_arguments: list[str]):
     runtime = os.environ.setdefault("CORPAR_WARM_RUNTIME", tempfile.mkdtemp(prefix="corpar-warm-"))
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime
     km = manager_class(kernel_name=kernel_name)
+    km._corpar_env = dict(os.environ)  # what the kernel inherits as it starts
     run_sync(km.start_kernel)(extra_arguments=extra_arguments)
     _warm[kernel_name] = km
     return km
+
+
+def reset_code(km, cwd: str) -> str:
+    """The code that resets ``km``'s kernel for the next notebook, run from folder ``cwd``.
+
+    It carries the environment variables set, changed or removed in this process since the
+    kernel last heard of them (a test's key, a run's settings), so the kernel's environment is
+    the one a new kernel would inherit now.
+    """
+    now, then = dict(os.environ), getattr(km, "_corpar_env", {})
+    env_set = {k: v for k, v in now.items() if then.get(k) != v}
+    env_unset = sorted(k for k in then if k not in now)
+    km._corpar_env = now
+    return RESET.format(cwd=cwd, env_set=env_set, env_unset=env_unset)
 
 
 def warm_client(km, timeout: float):

@@ -73,3 +73,25 @@ def test_each_notebook_starts_in_a_reset_namespace_of_the_same_kernel(tiny_noteb
     assert warm_kernel._warm["python3"] is kernel
     assert _printed(out) == [f"False {out.parent}\n"]
     assert nbformat.read(out, as_version=4).cells[0].execution_count == 1
+
+
+def test_each_notebook_sees_this_process_environment_as_it_is_now(
+    tiny_notebook, tmp_path, monkeypatch
+):
+    # A new kernel inherits the environment when it starts; the warm one, started by an
+    # earlier notebook, must be told what changed since (CI once ran a test's notebook in a
+    # kernel started before the test set its pseudonymisation key).
+    monkeypatch.setenv("CORPAR_TEST_GONE", "there")
+    monkeypatch.delenv("CORPAR_TEST_NEW", raising=False)
+    tiny_notebook("env", "import os\nprint(os.environ.get('CORPAR_TEST_NEW'), "
+                  "os.environ.get('CORPAR_TEST_GONE'))")  # fmt: skip
+    first = tmp_path / "a" / "env.ipynb"
+    execute_notebook("env", first, {}, "python3", "corpar-warm")
+    kernel = warm_kernel._warm["python3"]
+    monkeypatch.setenv("CORPAR_TEST_NEW", "set later")
+    monkeypatch.delenv("CORPAR_TEST_GONE")
+    second = tmp_path / "b" / "env.ipynb"
+    execute_notebook("env", second, {}, "python3", "corpar-warm")
+    assert warm_kernel._warm["python3"] is kernel
+    assert _printed(first) == ["None there\n"]
+    assert _printed(second) == ["set later None\n"]
