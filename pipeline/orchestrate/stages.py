@@ -20,7 +20,7 @@ from pipeline.clean.repairs import AS_RETURNED
 from pipeline.measures.gaps import attainment_gaps
 from pipeline.measures.registry import compute_all, compute_trend
 from pipeline.problems import YEAR
-from pipeline.publish import published
+from pipeline.publish import analysts, published
 from pipeline.read.reference import Comparators, load_comparators
 from pipeline.read.returns import InputError, read_history
 from pipeline.spec.runspec import (
@@ -151,7 +151,7 @@ def indicators(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
         repaired_measures(tables, spec.period, pop, current)
     )
     published.write_publication(spec, pub)
-    published.write_published(spec, pub.current)
+    analysts.write_published(spec, pub)
     return current, trend
 
 

@@ -1,7 +1,8 @@
 """The published indicator table: suppressed figures with comparators, targets and ratings.
 
 One function builds it (:func:`published_indicators`) and everything published reads it:
-``outputs/<la>/<period>/indicators.csv`` and ``.xlsx`` and every report edition, so a
+``outputs/<la>/<period>/indicators.csv`` and ``.xlsx`` (``pipeline/publish/analysts.py``)
+and every report edition, so a
 figure cannot differ between the table and the report, and suppression is applied before
 anything reaches a template. The education table's attainment gaps are published the same
 way (:func:`published_gaps`): a report never sees the unsuppressed gaps.
@@ -9,14 +10,13 @@ way (:func:`published_gaps`): a report never sees the unsuppressed gaps.
 
 from __future__ import annotations
 
-import io as _io
 import math
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from pipeline import io
-from pipeline.measures.registry import IN_WORDS, PARTITIONS, REGISTRY, figure_period
+from pipeline.measures.registry import PARTITIONS, REGISTRY, figure_period
 from pipeline.numerals import round_half_up
 from pipeline.publish import disclosure, ranks
 from pipeline.publish.disclosure import NOT_AVAILABLE, SUPPRESSED
@@ -31,27 +31,15 @@ from pipeline.read.reference import (
 from pipeline.spec.config import Target
 from pipeline.spec.runspec import RunSpec
 
-COLUMNS = [
-    "indicator",
-    "breakdown",
-    "value",
-    "display",
-    "numerator",
-    "denominator",
-    "england",
-    "region",
-    "stat_neighbours",
-    "target",
-    "rating",
-    # Appended (the contract's columns come first, in their order): rank 1 is the best
-    # figure by polarity (highest for "neither"), of how many authorities, and its quartile.
+# Rank 1 is the best figure by polarity (highest for "neither"), of how many authorities,
+# and its quartile; then the same within the region.
+RANK_COLUMNS = [
     "england_rank",
     "england_ranked",
     "england_quartile",
     "region_rank",
     "region_ranked",
 ]
-RANK_COLUMNS = COLUMNS[COLUMNS.index("england_rank") :]
 ON, WITHIN, OFF = "On target", "Within tolerance", "Off target"
 
 
@@ -386,60 +374,6 @@ def published_gaps(spec: RunSpec, gaps: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
-
-
-def write_published(spec: RunSpec, table: pd.DataFrame) -> None:
-    """``outputs/<la>/<period>/indicators.csv`` and ``.xlsx``: the contract's columns."""
-    out = table[COLUMNS].copy()
-    for col in ("indicator", "breakdown", "display", "rating"):
-        out[col] = out[col].map(io.neutralise)
-    io.write_public_bytes(
-        io.output_file(spec, "indicators.csv"), out.to_csv(index=False).encode("utf-8")
-    )
-    buf = _io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        out.to_excel(xl, sheet_name="indicators", index=False)
-        defs = pd.DataFrame(
-            [
-                {
-                    "indicator": i.id,
-                    "title": i.title,
-                    "unit": i.unit,
-                    "polarity": i.polarity,
-                    "in_words": IN_WORDS[i.id],
-                    "definition": i.definition,
-                }
-                for i in REGISTRY.values()
-            ]
-        )
-        defs.to_excel(xl, sheet_name="definitions", index=False)
-        # For analysts: our figure beside DfE's published one for this authority, and where
-        # each comparator came from.
-        comp = table.loc[
-            table["breakdown"] == "",
-            [
-                "indicator",
-                "value",
-                "display",
-                "la_published",
-                "england",
-                "region",
-                "stat_neighbours",
-                "sn_count",
-                *RANK_COLUMNS,
-                "as_of",
-                "source",
-            ],
-        ]
-        comp = comp.rename(
-            columns={
-                "value": "corpar_value",
-                "display": "corpar_display",
-                "la_published": "dfe_published_for_this_authority",
-            }
-        )
-        comp.to_excel(xl, sheet_name="comparators", index=False)
-    io.write_public_bytes(io.output_file(spec, "indicators.xlsx"), buf.getvalue())
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,7 @@ class Comparators:
 
     la_code: str
     la_name: str | None = None
+    new_la_code: str | None = None  # ONS's nine-character code (E06000047), when a table has it
     region_code: str | None = None
     region_name: str | None = None
     neighbours: list[str] = field(default_factory=list)
@@ -294,12 +295,7 @@ def load_comparators(
             if v:
                 comp.population[int(r["time_period"][:4])] = v
         if len(mine):
-            last = mine.iloc[-1]
-            comp.la_name, comp.region_code, comp.region_name = (
-                last["la_name"],
-                last["region_code"],
-                last["region_name"],
-            )
+            _name_and_region(comp, mine.iloc[-1])
         # Members read the publication's name; the file is in the workbook's source column.
         comp.sources.append("ONS mid-year population estimates, children aged 0 to 17")
     for frame in tables.get("ees", []):
@@ -308,12 +304,7 @@ def load_comparators(
         if {"old_la_code", "region_code", "region_name", "la_name"} <= set(frame.columns):
             mine = frame[(frame["geographic_level"] == LOCAL) & (frame["old_la_code"] == la_code)]
             if len(mine):
-                last = mine.iloc[-1]
-                comp.la_name, comp.region_code, comp.region_name = (
-                    last["la_name"],
-                    last["region_code"],
-                    last["region_name"],
-                )
+                _name_and_region(comp, mine.iloc[-1])
     if comp.region_name is None:
         comp.region_name = region_name
     if neighbours_override:
@@ -326,6 +317,15 @@ def load_comparators(
             ]
             comp.neighbour_model = "DfE statistical neighbours, 2025 model"
     return comp
+
+
+def _name_and_region(comp: Comparators, row: pd.Series) -> None:
+    comp.la_name, comp.region_code, comp.region_name = (
+        row["la_name"],
+        row["region_code"],
+        row["region_name"],
+    )
+    comp.new_la_code = row.get("new_la_code") or None
 
 
 def _source_rows(tables: dict, src: Source, year: int) -> pd.DataFrame:

@@ -127,6 +127,21 @@ class Period:
         """
         return self.label if self.is_annual else self.words
 
+    @property
+    def ees_time(self) -> tuple[str, str]:
+        """``time_period`` and ``time_identifier`` as DfE's explore-education-statistics files.
+
+        A year is DfE's 903 "Reporting year", named by the year it ends in (so the row joins
+        DfE's own tables); a quarter's 12 months, for which EES has no code, are named by the
+        financial year and the quarter they end in.
+
+        >>> parse_period("2025-26").ees_time, parse_period("2026-27-Q2").ees_time
+        (('2026', 'Reporting year'), ('202627', 'Financial year Q2'))
+        """
+        if self.quarter is None:
+            return str(self.end_year), "Reporting year"
+        return year_label(self.first_year, ""), f"Financial year Q{self.quarter}"
+
     def shifted(self, years: int) -> Period:
         """The same period ``years`` collection years earlier (negative) or later.
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
 
 from pipeline.problems import ConfigError
 from pipeline.publish.published import (
-    COLUMNS,
     published_gaps,
     published_indicators,
-    write_published,
 )
 from pipeline.spec.runspec import build_run_spec
 from tests.conftest import write_csv
@@ -107,38 +104,6 @@ def test_suppressed_rows_have_blank_numbers_and_no_rating(spec):
     r = t.iloc[0]
     assert r["display"] == "c" and pd.isna(r["numerator"]) and pd.isna(r["value"])
     assert pd.isna(r["rating"])
-
-
-def test_files_have_the_contract_columns_and_neutralise_formulas(spec):
-    t = published_indicators(
-        spec,
-        current(
-            [
-                ["cla_at_end", "", 100, None, 100.0],
-                ["cla_at_end", 'Sex: =HYPERLINK("x")', 4, 100, 4.0],
-                ["cla_at_end", "Sex: Female", 96, 100, 96.0],
-            ]
-        ),
-    )
-    write_published(spec, t)
-    csv = pd.read_csv(spec.output_dir / "indicators.csv", keep_default_na=False)
-    assert list(csv.columns) == COLUMNS
-    # 4 is suppressed, and so is 96 (secondary: it would reveal 4 from the total of 100)
-    assert csv["display"].tolist() == ["100", "c", "c"]
-    assert csv.loc[1, "numerator"] == "" and csv.loc[2, "denominator"] == ""
-    wb = load_workbook(spec.output_dir / "indicators.xlsx")
-    assert [c.value for c in wb["indicators"][1]] == COLUMNS
-    assert wb.sheetnames == ["indicators", "definitions", "comparators"]
-    # Each measure in plain words beside its exact method, for the analyst who explains it.
-    defs = {r[0]: r for r in wb["definitions"].iter_rows(values_only=True)}
-    assert defs["indicator"] == ("indicator", "title", "unit", "polarity", "in_words", "definition")
-    assert defs["cla_at_end"][4].startswith("The number of children the council looked after")
-    assert "DECOM" in defs["cla_at_end"][5]
-    breakdowns = [r[1] for r in wb["indicators"].iter_rows(min_row=2, values_only=True)]
-    assert breakdowns[1].startswith("Sex: =HYPERLINK")  # not at the start: left as text
-    t2 = t.assign(breakdown=["", "=cmd", "Sex: Female"])
-    write_published(spec, t2)
-    assert pd.read_csv(spec.output_dir / "indicators.csv")["breakdown"][1] == "'=cmd"
 
 
 def test_unknown_target_id_is_a_config_error_before_any_figure(tmp_path, spec):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline.publish import ranks
-from pipeline.publish.published import COLUMNS, RANK_COLUMNS, published_indicators
+from pipeline.publish.published import RANK_COLUMNS, published_indicators
 from pipeline.publish.ranks import Standing, standing
 from pipeline.spec.runspec import build_run_spec
 from tests.conftest import write_csv
@@ -113,13 +113,6 @@ def test_counts_suppressed_figures_breakdowns_and_rolling_quarters_are_not_ranke
         _spec(tmp_path, "Z09", "2025-26-Q2"), [["placements_3plus_pct", "", 12, 100, 12.0]]
     )
     assert quarter.isna().all().all()  # a rolling 12 months is not DfE's year
-
-
-def test_rank_columns_come_after_the_contract_columns():
-    contract = ["indicator", "breakdown", "value", "display", "numerator", "denominator",
-                "england", "region", "stat_neighbours", "target", "rating"]  # fmt: skip
-    assert COLUMNS[: len(contract)] == contract
-    assert COLUMNS[len(contract) :] == RANK_COLUMNS
 
 
 def _dfe(shared, name, **match) -> dict[str, str]:
