@@ -276,6 +276,7 @@ def registry_table() -> pd.DataFrame:
                 "title": i.title,
                 "unit": i.unit,
                 "polarity": i.polarity,
+                "decimal_places": i.dp,
                 "cohort": i.cohort,
                 "definition": i.definition,
                 "in_words": IN_WORDS[i.id],

@@ -17,7 +17,7 @@ import math
 import pandas as pd
 
 from pipeline import __version__, io
-from pipeline.measures.registry import IN_WORDS, REGISTRY, figure_period
+from pipeline.measures.registry import REGISTRY, figure_period, registry_table
 from pipeline.publish.published import RANK_COLUMNS, Publication, neighbour_dp
 from pipeline.spec.runspec import RunSpec
 
@@ -175,20 +175,10 @@ def write_published(spec: RunSpec, pub: Publication) -> None:
 
 
 def _definitions() -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "indicator": i.id,
-                "title": i.title,
-                "unit": i.unit,
-                "polarity": i.polarity,
-                "decimal_places": i.dp,
-                "in_words": IN_WORDS[i.id],
-                "definition": i.definition,
-            }
-            for i in REGISTRY.values()
-        ]
-    )
+    """The registry: each measure's title, unit, direction, places, plain words and method."""
+    table = registry_table().rename(columns={"id": "indicator"})
+    return table[["indicator", "title", "unit", "polarity", "decimal_places", "in_words",
+                  "cohort", "definition"]]  # fmt: skip
 
 
 def _comparators(pub: Publication) -> pd.DataFrame:
@@ -251,7 +241,7 @@ def workbook(spec: RunSpec, pub: Publication, table: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-_WRAPPED = {"in_words", "definition", "meaning", "source"}
+_WRAPPED = {"in_words", "cohort", "definition", "meaning", "source"}
 
 
 def _format(ws, frame: pd.DataFrame, name: str) -> None:

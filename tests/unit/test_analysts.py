@@ -208,9 +208,10 @@ def test_the_workbook_is_formatted_for_analysts(annual):
     # Each measure in plain words beside its exact method, for the analyst who explains it.
     d = {r[0]: r for r in defs.iter_rows(values_only=True)}
     assert d["indicator"] == ("indicator", "title", "unit", "polarity", "decimal_places",
-                              "in_words", "definition")  # fmt: skip
+                              "in_words", "cohort", "definition")  # fmt: skip
     assert d["cla_at_end"][5].startswith("The number of children the council looked after")
-    assert "DECOM" in d["cla_at_end"][6]
+    assert "DECOM" in d["cla_at_end"][7]
+    assert d["sdq_average"][4] == 1
     about = [r[0] for r in wb["about"].iter_rows(min_row=2, values_only=True)]
     assert [
         a.removeprefix("Column: ") for a in about if a.startswith("Column: ")

@@ -95,7 +95,7 @@ def test_an_annual_indicators_figure_in_a_quarter_is_the_year_before_the_quarter
 def test_registry_table_is_one_row_per_indicator_as_docs_indicators_md_lists_them():
     table = registry_table()
     assert list(table.columns) == [
-        "id", "title", "unit", "polarity", "cohort", "definition", "in_words",
+        "id", "title", "unit", "polarity", "decimal_places", "cohort", "definition", "in_words",
     ]  # fmt: skip
     assert table["id"].tolist() == list(REGISTRY)
     assert table.loc[0, ["id", "unit", "polarity"]].tolist() == ["cla_at_end", "count", "neither"]
