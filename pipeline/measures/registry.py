@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from pipeline import schema
 from pipeline.measures import (
     care_leavers,
     education,
@@ -148,6 +149,82 @@ def load_in_words(path: Path, ids: Iterable[str]) -> dict[str, str]:
 # What each indicator means in the words a member reads (the papers' annex, the workbook);
 # ``Indicator.definition`` stays the exact method, with the return's codes.
 IN_WORDS: Mapping[str, str] = load_in_words(Path(__file__).with_name("in_words.yml"), REGISTRY)
+
+
+def _known_column(name: str) -> bool:
+    table, _, column = name.partition(".")
+    if table == "attainment":
+        return column in schema.ATTAINMENT_COLUMNS
+    return table in schema.ALL_TABLES and column in schema.ALL_TABLES[table].columns
+
+
+def load_reads(path: Path, ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The cleaned tables' columns each indicator reads (``reads.yml``), by id.
+
+    ``"@group"`` entries expand to a group's columns (groups may name groups). The file must
+    name exactly the registry's indicators and only columns the tables have.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "r.yml"
+    >>> _ = f.write_text("groups: {care: [Episodes.DECOM]}; "
+    ...                  "measures: {a: ['@care', Episodes.REC], b: [Episodes.NOPE]}"
+    ...                  .replace("; ", chr(10)))
+    >>> sorted(load_reads(f, ["a"])["a"])
+    Traceback (most recent call last):
+    ValueError: r.yml: not in the registry: b
+    >>> load_reads(f, ["a", "b"])
+    Traceback (most recent call last):
+    ValueError: r.yml: b reads Episodes.NOPE, which no table has
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    groups, measures = data.get("groups") or {}, data.get("measures") or {}
+    ids = list(ids)
+    missing = [i for i in ids if not measures.get(i)]
+    extra = sorted(set(measures) - set(ids))
+    if missing or extra:
+        said = [f"no columns for {', '.join(missing)}"] if missing else []
+        said += [f"not in the registry: {', '.join(extra)}"] if extra else []
+        raise ValueError(f"{path.name}: {'; '.join(said)}")
+
+    def expand(owner: str, names: list[str], seen: tuple[str, ...] = ()) -> set[str]:
+        out: set[str] = set()
+        for n in names:
+            if n.startswith("@"):
+                g = n[1:]
+                if g not in groups or g in seen:
+                    raise ValueError(f"{path.name}: {owner} names group {n}, which is not defined")
+                out |= expand(owner, groups[g], (*seen, g))
+            elif not _known_column(n):
+                raise ValueError(f"{path.name}: {owner} reads {n}, which no table has")
+            else:
+                out.add(n)
+        return out
+
+    return {i: frozenset(expand(i, measures[i])) for i in ids}
+
+
+# The columns each indicator reads: data_quality.html names the figures a failed check
+# touches. tests/e2e/test_reads.py checks them against the code.
+READS: Mapping[str, frozenset[str]] = load_reads(Path(__file__).with_name("reads.yml"), REGISTRY)
+
+
+def touched_by(table: str, columns: Iterable[str]) -> list[str]:
+    """The indicators, in registry order, that read any of ``columns`` of ``table``.
+
+    A check on CHILD (a repeated row, a missing Header) touches every reader of the table.
+
+    >>> touched_by("OC2", ["TEETH_CHECK"])
+    ['dental_check_pct']
+    >>> touched_by("Reviews", ["CHILD", "DOB"])
+    ['review_participation_pct']
+    """
+    names = {f"{table}.{c.strip()}" for c in columns if c.strip()}
+    whole = f"{table}.CHILD" in names
+    return [
+        i
+        for i, reads in READS.items()
+        if names & reads or (whole and any(r.startswith(f"{table}.") for r in reads))
+    ]
 
 
 class IndicatorError(RuntimeError):

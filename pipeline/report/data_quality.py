@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from pipeline import io, schema
+from pipeline.measures.registry import REGISTRY, touched_by
 from pipeline.records import CheckRecord, ReadRecord
 from pipeline.report.blocks import TEMPLATES, esc, heading, html_table
 from pipeline.report.commentary import SLOTS, not_for_members
@@ -80,6 +81,7 @@ def data_quality_html(
         if n_err
         else "No errors: the data can support the report. Warnings are listed below."
     )
+    table_of = {f.file: f.table for f in record.files}
     rows = [
         [
             p.severity.capitalize(),
@@ -87,15 +89,17 @@ def data_quality_html(
             p.column or "",
             len(p.rows) or "",
             p.message,
+            figures_touched(table_of.get(p.file), p.column) if p.column else "",
         ]
         for p in problems
     ]
     problems_table = (
         html_table(
             "What reading the 903 files found",
-            ["Severity", "File", "Column", "Rows", "What to do"],
+            ["Severity", "File", "Column", "Rows", "What to do", "Figures it touches"],
             rows,
             numeric={3},
+            cls="quality",
         )
         if rows
         else "<p>Nothing to report.</p>"
@@ -183,6 +187,43 @@ def data_quality_html(
     )
 
 
+def check_columns(column: str) -> list[str]:
+    """The 903 columns a check's column names: itself, its parts, or what it was worked from.
+
+    A check on no one column (blank) concerns whole rows: it is taken as CHILD, which touches
+    every figure that reads the table.
+
+    >>> check_columns("REC"), check_columns("CHILD, MIS_START"), check_columns("")
+    (['REC'], ['CHILD', 'MIS_START'], ['CHILD'])
+    >>> check_columns("_age_at_decom")
+    ['DOB', 'DECOM']
+    """
+    if not column.strip():
+        return ["CHILD"]
+    if not column.startswith("_"):
+        return [c.strip() for c in column.split(",") if c.strip()]
+    words = column[1:].upper().split("_")
+    known = [w for w in words if w in schema.KNOWN_COLUMNS]
+    return (["DOB"] if "AGE" in words else []) + known
+
+
+def figures_touched(table: str | None, column: str | None) -> str:
+    """The titles of the figures that read the column a problem was found in, or "none"."""
+    if not table or column is None:
+        return ""
+    ids = touched_by(table, check_columns(column))
+    if not ids:
+        return "none"
+    if len(ids) == 1:
+        return REGISTRY[ids[0]].title
+    others = [i for i in REGISTRY if i not in ids]
+    if len(others) < len(ids):  # most figures: the few it leaves alone are the shorter list
+        return f"{len(ids)} of {len(REGISTRY)} figures: all but " + "; ".join(
+            REGISTRY[i].title for i in others
+        )
+    return f"{len(ids)} figures: " + "; ".join(REGISTRY[i].title for i in ids)
+
+
 def _checks_html(validation: CheckRecord | None) -> str:
     """The data checks section of ``data_quality.html``: failed checks in counts only."""
     if not validation:
@@ -200,6 +241,7 @@ def _checks_html(validation: CheckRecord | None) -> str:
             c["message"],
             c["action"],
             f"{c['rows_failing']:,}",
+            figures_touched(c["table"], c["column"]),
         ]
         for c in failed
     ]
@@ -214,9 +256,11 @@ def _checks_html(validation: CheckRecord | None) -> str:
                 "What failed",
                 "What to do",
                 "Rows",
+                "Figures it touches",
             ],
             rows,
-            numeric_from=6,
+            numeric={6},
+            cls="quality",
         )
         if rows
         else "<p>Every check passed.</p>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from pipeline.measures.registry import REGISTRY
 from pipeline.records import CheckRecord, FileRecord, ProblemRecord, ReadRecord, RejectedCount
 from pipeline.report.data_quality import data_quality_html
 from pipeline.spec.runspec import build_run_spec
@@ -33,6 +34,16 @@ FAULTY = ReadRecord(
     rejected_rows=[RejectedCount(table="Episodes", reason="DECOM is not a date", rows=3),
                    RejectedCount(table="Reviews", reason="a duplicate row", rows=1200)],
 )  # fmt: skip
+
+
+# Who is looked after when comes from the episodes (DECOM, DEC, LS): every figure but the
+# adoption decisions (AD1), reviews and care leavers (OC3) reads them (docs/indicators.md).
+NOT_EPISODES = ["adoption_decision_to_match_days", "review_participation_pct",
+                *(f"care_leavers_{m}_pct_{a}" for a in ("17_18", "19_21")
+                  for m in ("in_touch", "eet", "suitable_accom"))]  # fmt: skip
+ALL_BUT_EPISODES = "38 of 46 figures: all but " + "; ".join(
+    REGISTRY[i].title for i in REGISTRY if i in NOT_EPISODES
+)
 
 
 @pytest.fixture
@@ -80,9 +91,11 @@ def test_problems_are_counted_in_rows_and_no_row_number_is_shown(spec):
             "DECOM",
             "3",
             "DECOM is not a date: write dd/mm/yyyy",
+            ALL_BUT_EPISODES,
         ],
-        ["Warning", "Z09/2025-26/reviews.csv", "REVIEW", "1", "dates written as yyyy-mm-dd"],
-        ["Warning", "Z09/2025-26/missing.csv", "", "", "an empty file <b>"],
+        # reviews.csv is not among the files read: no table, so no figures named
+        ["Warning", "Z09/2025-26/reviews.csv", "REVIEW", "1", "dates written as yyyy-mm-dd", ""],
+        ["Warning", "Z09/2025-26/missing.csv", "", "", "an empty file <b>", ""],
     ]
     assert doc.xpath("//main//b") == []  # a message is text, never markup
     assert _table(doc, "Rows that could not be used") == [
@@ -156,9 +169,9 @@ def test_failed_checks_are_counted_most_serious_first(spec):
     )
     assert _table(doc, "Checks that failed") == [
         ["Critical", "356", "Episodes (2025-26)", "age at DECOM (worked out)",
-         "_age_at_decom failed", "Correct _age_at_decom", "2"],
+         "_age_at_decom failed", "Correct _age_at_decom", "2", ALL_BUT_EPISODES],
         ["Warning", "-", "Reviews (2025-26)", "REVIEW", "REVIEW failed", "Correct REVIEW",
-         "1,500"],
+         "1,500", "Children who took part in their reviews"],
     ]  # fmt: skip
     text = doc.find(".//main").text_content()
     assert "4242" not in text and "70001" not in text
@@ -177,3 +190,24 @@ def test_commentary_that_was_not_printed_is_explained_to_the_analyst(tmp_path):
         "names a config/ file). Replace it with the words for this report.",
         "No targets are set for Z09 (config/authorities.yml): measures are not rated.",
     ]
+
+
+def test_each_failed_check_names_the_figures_it_touches(spec):
+    checks = CheckRecord(
+        summary={"checks_run": 9, "checks_failed_critical": 0, "checks_failed_warning": 3,
+                 "rows_failing_critical": 0, "rows_failing_warning": 70},
+        checks=[_check("warning", "Episodes", "REC", 62, "148"),
+                _check("warning", "Missing", "MIS_END", 1, "577"),
+                _check("warning", "OC2", "TEETH_CHECK", 7)],
+    )  # fmt: skip
+    touched = {r[3]: r[-1] for r in _table(_page(spec, CLEAN, checks), "Checks that failed")}
+    # An episode's end reason decides who ceased (REC not X1), who was adopted (E11, E12),
+    # who left on a special guardianship order (E43-E48) or returned home as planned (E4A),
+    # and the adopted children's days to their adoptive placement (docs/indicators.md).
+    assert touched["REC"] == "5 figures: " + "; ".join(
+        REGISTRY[i].title
+        for i in ("cla_ceased", "adopted_pct", "sgo_pct", "returned_home_planned_pct",
+                  "adoption_entry_to_placed_days")
+    )  # fmt: skip
+    assert touched["MIS_END"] == "none"  # incidents are counted by their start
+    assert touched["TEETH_CHECK"] == "Dental check"
