@@ -58,7 +58,6 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="send the jobs to an existing Dask cluster, e.g. tcp://host:8786 (workers need "
         "corpar installed and the data folders at the same paths)",
     )
-    p.add_argument("--force", action="store_true", help="re-run jobs whose inputs have not changed")
     p.add_argument(
         "--rekey",
         action="store_true",
@@ -116,6 +115,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--la", nargs="+", required=True, help="authority code(s), e.g. 806")
     check.add_argument("--period", nargs="+", required=True, help="e.g. 2024-25")
     _common(check)
+    # validate always checks again: only the runs that make reports skip unchanged jobs.
+    for p in (demo, run):
+        p.add_argument(
+            "--force", action="store_true", help="re-run jobs whose inputs have not changed"
+        )
     for p in (run, check):
         p.add_argument(
             "--strict",
@@ -319,7 +323,7 @@ def _run(args, jobs: list[Job]) -> list[JobResult]:
         jobs,
         args.workers,
         scheduler=args.scheduler or None,
-        force=args.force,
+        force=getattr(args, "force", False),
         progress=sys.stderr.isatty(),
     )
 

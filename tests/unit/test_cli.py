@@ -52,3 +52,13 @@ def test_a_missing_return_fails_its_job_with_exit_1(project, capsys):
     err = capsys.readouterr().err
     assert err.startswith("806 2024-25: 10_clean failed: InputError:")
     assert "no folder of 903 files for collection year 2024-25" in err
+
+
+def test_validate_has_no_force_because_it_never_skips(project, capsys):
+    # corpar validate checks again every time; a --force there would promise nothing.
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["validate", "--la", "806", "--period", "2024-25", "--force"])
+    assert stop.value.code == 2
+    assert "unrecognized arguments: --force" in capsys.readouterr().err
+    run = cli.parser().parse_args(["run", "--la", "806", "--period", "2024-25", "--force"])
+    assert run.force
