@@ -29,11 +29,12 @@ def outputs(path) -> list:
     return cells
 
 
-def run_all(demo, tmp_path, engine: str, label: str) -> dict[str, list]:
+def run_all(demo, tmp_path, engine: str, label: str, notebooks=NOTEBOOKS, folders=None):
+    folders = folders or label
     spec = build_run_spec("Z01", PERIOD, None, demo["raw"], demo["reference"],
-                          tmp_path / label / "p", tmp_path / label / "o")  # fmt: skip
+                          tmp_path / folders / "p", tmp_path / folders / "o")  # fmt: skip
     got = {}
-    for name in NOTEBOOKS:
+    for name in notebooks:
         out = tmp_path / label / f"{name}.ipynb"
         execute_notebook(name, out, {"run_spec": spec.to_json()}, "python3", engine)
         got[name] = outputs(out)
@@ -46,11 +47,13 @@ def test_warm_kernel_outputs_match_a_new_kernel(demo, tmp_path, monkeypatch):
     cold = run_all(demo, tmp_path, "nbclient", "cold")
     warm = run_all(demo, tmp_path, "corpar-warm", "warm")
     kernel = _warm["python3"]
-    again = run_all(demo, tmp_path, "corpar-warm", "again")  # the same kernel, reset
+    # The same kernel, reset once more, runs the report again from the warm run's tables:
+    # the notebook that runs after every other one, in the kernel that ran them all.
+    again = run_all(demo, tmp_path, "corpar-warm", "again", ["council_report"], "warm")
     assert _warm["python3"] is kernel
     for name in NOTEBOOKS:
         assert warm[name] == cold[name], name
-        assert again[name] == cold[name], name
+    assert again["council_report"] == cold["council_report"]
     # A name defined by one notebook is gone in the next: the namespace was reset.
     nb = nbformat.read(tmp_path / "again" / "council_report.ipynb", as_version=4)
     assert nb.cells[1].execution_count == 1
