@@ -958,6 +958,7 @@ def education(data: ReportData) -> Block:
         rows,
     )
     text = "".join(f"<p>{esc(t)}</p>" for t in sentences)
+    years = _education_years(data, list(dict.fromkeys(g["indicator"])))
     note = (
         '<p class="meta">Gap: children looked after minus all pupils (percentage points for '
         "percentages, score points for Attainment 8). The interval reflects the small number "
@@ -965,7 +966,42 @@ def education(data: ReportData) -> Block:
         f"treated as known. All-pupils source: {esc(source)}. DfE publishes two England KS2 "
         "figures that differ by up to 1 point; this report uses the one named.</p>"
     )
-    return Block(head + text + table + note)
+    return Block(head + text + table + note + years)
+
+
+def _education_years(data: ReportData, inds: list[str]) -> str:
+    """Our children's results over three years, beside children looked after elsewhere.
+
+    England's and the region's are DfE's, for the same cohort, in the latest year. Every
+    figure is a published one: the trend's, suppressed as the trend is, and DfE's.
+    """
+    rows, heads = [], None
+    for ind in inds:
+        spec_ind = REGISTRY[ind]
+        shown = trend_series(data, ind)[-3:]
+        heads = heads or [name for name, _ in shown]
+        r = find_row(data.current, ind)
+        eng = None if r is None else r["england"]
+        reg = None if r is None else r["region"]
+        row_ = [spec_ind.title, *(text for _, text in shown),
+                _with_unit(_cell(eng, spec_ind.dp), spec_ind.unit)]  # fmt: skip
+        if data.region:
+            row_.append(_with_unit(_cell(reg, spec_ind.dp), spec_ind.unit))
+        rows.append(row_)
+    if not rows:
+        return ""
+    latest = _nobreak(heads[-1])
+    headers = ["Measure", *(_nobreak(h) for h in heads),
+               f"Children looked after in England ({latest})"]  # fmt: skip
+    if data.region:  # no region named, no column: a heading "Region" would say nothing
+        headers.append(f"Children looked after in {data.region} ({latest})")
+    return _data_table(
+        data,
+        f"Children looked after in {data.name}: results over three years, against children "
+        "looked after in England" + (" and the region" if data.region else ""),
+        headers,
+        rows,
+    )
 
 
 _HEALTH_COHORT = {

@@ -622,3 +622,26 @@ def test_rank_in_england_is_counted_from_the_reference_table(demo, code):
     cell = _board_tables(page)["Children with 3 or more placements in the year"]
     assert cell["Rank in England"].startswith(f"{place} of {n} ")
     assert cell["Rank in England"].endswith("quartile")
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_education_shows_three_years_beside_children_looked_after_in_england(demo, code):
+    from tests.e2e.test_tiny_authority import tables_of
+
+    path = out(demo, code, f"{code}_{PERIOD}_council.html")
+    (years,) = [(h, b) for c, h, b in tables_of(path) if "results over three years" in c]
+    head, body = years
+    assert [h.replace("\u2011", "-") for h in head[1:4]] == ["2023-24", "2024-25", PERIOD]
+    pub = pd.read_csv(out(demo, code, "indicators.csv"), keep_default_na=False)
+    pub = pub[pub["breakdown"] == ""].set_index("title")
+    for row in body:
+        r = pub.loc[row[0]]
+        pct = "%" if r["unit"] == "percent" else ""
+        # This year's and last year's figures are the published ones; England's is DfE's
+        # figure for children looked after, as published beside ours.
+        assert row[3] == (r["display"] + pct if r["display"] not in ("c", "x") else r["display"])
+        before = r["previous_display"]
+        assert row[2] == (before + pct if before not in ("c", "x", "") else before or "x")
+        dp = REGISTRY[r["indicator"]].dp
+        eng = "x" if r["england"] == "" else f"{float(r['england']):.{dp}f}"
+        assert row[4] == (eng + pct if eng != "x" else eng)
