@@ -18,17 +18,11 @@ from pipeline.publish import analysts, published
 from pipeline.read.reference import load_comparators
 from pipeline.spec.runspec import build_run_spec
 from tests.conftest import write_csv
-from tests.unit.test_published import GEO
+from tests.unit.test_published import GEO, write_stability
+from tests.unit.test_published import la_row as _la
 
 CONTRACT = ["indicator", "breakdown", "value", "display", "numerator", "denominator",
             "england", "region", "stat_neighbours", "target", "rating"]  # fmt: skip
-NAT = ["2025", "Reporting year", "National", "E92000001", "England", "", "", "", "", ""]
-STAB = ["CLA on 31 March", "With 3 or more placements during the year"]
-
-
-def _la(code, name="", new=""):
-    return NAT[:2] + ["Local authority", "E92000001", "England", "E12000001", "North East",
-                      code, name or code, new]  # fmt: skip
 
 
 def _spec(tmp_path, period):
@@ -40,17 +34,7 @@ def _spec(tmp_path, period):
         "      placements_3plus_pct: {value: 10, tolerance: 2}\n"
     )
     ref = tmp_path / "ref"
-    reg = NAT[:2] + ["Regional", "E92000001", "England", "E12000001", "North East", "", "", ""]
-    write_csv(
-        ref / "stability.csv",
-        GEO + ["cla_group", "placement_stability", "children_count", "children_percent"],
-        [
-            NAT + STAB + ["8500", "10"],
-            reg + STAB + ["600", "11"],
-            _la("Y01") + STAB + ["30", "9"],
-            _la("Y02") + STAB + ["c", "c"],
-        ],  # fmt: skip
-    )
+    write_stability(ref)
     # The authority's own names and codes, as any DfE table gives them.
     write_csv(
         ref / "numbers.csv",

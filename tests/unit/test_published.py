@@ -27,6 +27,31 @@ GEO = [
 ]
 
 
+NAT = ["2025", "Reporting year", "National", "E92000001", "England", "", "", "", "", ""]
+STAB = ["CLA on 31 March", "With 3 or more placements during the year"]
+
+
+def la_row(code, name="", new=""):
+    """An authority's time and geography columns in DfE's form (North East)."""
+    return NAT[:2] + ["Local authority", "E92000001", "England", "E12000001", "North East",
+                      code, name or code, new]  # fmt: skip
+
+
+def write_stability(ref):
+    """DfE's 3-or-more-placements figures: England 10, North East 11, Y01 9, Y02 c."""
+    reg = NAT[:2] + ["Regional", "E92000001", "England", "E12000001", "North East", "", "", ""]
+    write_csv(
+        ref / "stability.csv",
+        GEO + ["cla_group", "placement_stability", "children_count", "children_percent"],
+        [
+            NAT + STAB + ["8500", "10"],
+            reg + STAB + ["600", "11"],
+            la_row("Y01") + STAB + ["30", "9"],
+            la_row("Y02") + STAB + ["c", "c"],
+        ],  # fmt: skip
+    )
+
+
 @pytest.fixture
 def spec(tmp_path):
     cfg = tmp_path / "config"
@@ -38,32 +63,7 @@ def spec(tmp_path):
         "      long_term_stability_pct: {value: 70, tolerance: 5}\n"
     )
     ref = tmp_path / "ref"
-    nat = ["2025", "Reporting year", "National", "E92000001", "England", "", "", "", "", ""]
-    reg = nat[:2] + ["Regional", "E92000001", "England", "E12000001", "North East", "", "", ""]
-
-    def la(code):
-        return nat[:2] + [
-            "Local authority",
-            "E92000001",
-            "England",
-            "E12000001",
-            "North East",
-            code,
-            code,
-            "",
-        ]
-
-    stab = ["CLA on 31 March", "With 3 or more placements during the year"]
-    write_csv(
-        ref / "stability.csv",
-        GEO + ["cla_group", "placement_stability", "children_count", "children_percent"],
-        [
-            nat + stab + ["8500", "10"],
-            reg + stab + ["600", "11"],
-            la("Y01") + stab + ["30", "9"],
-            la("Y02") + stab + ["c", "c"],
-        ],
-    )
+    write_stability(ref)
     return build_run_spec(
         "Z09",
         "2024-25",
